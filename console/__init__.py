@@ -1,0 +1,1 @@
+"""kvconsole core: models, Azure adapters, plans and the embedded emulator. No Textual here."""

@@ -1,0 +1,39 @@
+"""Shared fixtures: an emulator on its own thread, isolated config/data dirs, an in-memory keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from console.emulator.server import Emulator, EmulatorThread
+from console.emulator.state import State
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep settings, journal and logs of every test away from the real user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local/state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    for var in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def run_emulator() -> Iterator[Callable[[State], Emulator]]:
+    """Start an emulator (own thread and loop) serving a given state; stopped after the test."""
+    threads: list[EmulatorThread] = []
+
+    def start(state: State, **kwargs) -> Emulator:
+        thread = EmulatorThread(state, **kwargs)
+        threads.append(thread)
+        return thread.start()
+
+    yield start
+    for thread in threads:
+        thread.stop()
