@@ -1,0 +1,320 @@
+"""The one facade the TUI and the wizards use: every Azure call goes through ``AzureService``.
+
+All methods are async and return frozen models from :mod:`console.models`; SDK objects never
+leave :mod:`console.azure`. Failures are :mod:`console.errors` types with safe messages.
+The SDKs are imported lazily (first request), so importing this module costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from console.azure.errors import mapped, mapped_pages
+from console.azure.types import SignedIn
+from console.errors import ReadOnlyError
+from console.masked import MaskedValue
+from console.models import (
+    DeletedSecret,
+    LogicApp,
+    NetworkRules,
+    Permissions,
+    ResourceGroup,
+    RoleAssignment,
+    RoleDefinition,
+    Secret,
+    SecretProperties,
+    Subscription,
+    UserAssignedIdentity,
+    Vault,
+    WorkflowIdentity,
+)
+
+if TYPE_CHECKING:
+    from console.azure.connection import Connection
+
+__all__ = ["AzureService", "SignedIn"]
+
+
+class AzureService:
+    """Azure (or the emulator: nothing here can tell) behind one async API.
+
+    ``read_only=True`` refuses every write with :class:`ReadOnlyError` before any request.
+    """
+
+    def __init__(self, connection: Connection, *, read_only: bool = False) -> None:
+        from console.azure.arm import ArmOps
+        from console.azure.secrets import SecretOps
+
+        self.connection = connection
+        self.read_only = read_only
+        self._arm = ArmOps(connection)
+        self._secrets = SecretOps(connection)
+
+    # ---- session ------------------------------------------------------------------------
+    @property
+    def subscription_ids(self) -> tuple[str, ...]:
+        """Subscriptions the connection was scoped to (empty: all that list_subscriptions finds)."""
+        return self.connection.subscription_ids
+
+    @property
+    def client_address_hint(self) -> str | None:
+        """This console's public address as Key Vault last reported it, if seen yet.
+
+        Learned from the ``x-ms-keyvault-network-info`` response header or a ForbiddenByFirewall
+        message. The firewall wizard's lock-out guard uses it.
+        """
+        return self.connection.client_address_hint
+
+    @mapped
+    async def whoami(self) -> SignedIn:
+        """The signed-in principal (object id, tenant, display) as far as the token tells."""
+        return await self.connection.whoami()
+
+    async def close(self) -> None:
+        """Close the credential and the shared HTTP session. Safe to call twice."""
+        await self.connection.close()
+
+    async def __aenter__(self) -> AzureService:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _check_write(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(
+                f"Read-only mode: {what} was not sent. Restart without --read-only to change things."
+            )
+
+    # ---- subscriptions, resource groups ------------------------------------------------
+    @mapped
+    async def list_subscriptions(self) -> list[Subscription]:
+        """Subscriptions visible to the credential (filtered to the connection's, if set)."""
+        return await self._arm.list_subscriptions()
+
+    @mapped
+    async def list_resource_groups(self, subscription_id: str) -> list[ResourceGroup]:
+        return await self._arm.list_resource_groups(subscription_id)
+
+    # ---- vaults -------------------------------------------------------------------------
+    @mapped
+    async def list_vaults(
+        self, subscription_id: str, resource_group: str | None = None
+    ) -> list[Vault]:
+        """Vaults of a subscription (or one resource group), with policies and network rules."""
+        return await self._arm.list_vaults(subscription_id, resource_group)
+
+    @mapped_pages
+    def iter_vault_pages(
+        self, subscription_id: str, resource_group: str | None = None
+    ) -> AsyncIterator[list[Vault]]:
+        """Vaults page by page, for a list that fills in progressively."""
+        return self._arm.iter_vault_pages(subscription_id, resource_group)
+
+    @mapped
+    async def get_vault(self, vault_id: str) -> Vault:
+        """One vault by ARM id: access policies, network rules, flags, vaultUri."""
+        return await self._arm.get_vault(vault_id)
+
+    def pinned_vault(self, vault_uri: str) -> Vault:
+        """A vault known only by its URI (data-plane access, no ARM role). No request is sent."""
+        from console.azure.convert import pinned_vault
+
+        return pinned_vault(vault_uri)
+
+    @mapped
+    async def add_access_policy(
+        self, vault_id: str, object_id: str, permissions: Permissions
+    ) -> Vault:
+        """Merge *permissions* into *object_id*'s entry (the ``add`` operation); returns the vault."""
+        self._check_write("adding an access policy")
+        return await self._arm.update_access_policy(vault_id, "add", object_id, permissions)
+
+    @mapped
+    async def replace_access_policy(
+        self, vault_id: str, object_id: str, permissions: Permissions
+    ) -> Vault:
+        """Set *object_id*'s entry to exactly *permissions* (``replace``); returns the vault."""
+        self._check_write("replacing an access policy")
+        return await self._arm.update_access_policy(vault_id, "replace", object_id, permissions)
+
+    @mapped
+    async def remove_access_policy(
+        self, vault_id: str, object_id: str, permissions: Permissions | None = None
+    ) -> Vault:
+        """Remove *permissions* from *object_id*'s entry (``remove``); ``None`` removes the entry."""
+        self._check_write("removing an access policy")
+        return await self._arm.remove_access_policy(vault_id, object_id, permissions)
+
+    @mapped
+    async def update_network_rules(self, vault_id: str, rules: NetworkRules) -> Vault:
+        """PATCH the vault's firewall (networkAcls) only; other properties are kept."""
+        self._check_write("changing the vault firewall")
+        return await self._arm.update_network_rules(vault_id, rules)
+
+    # ---- role assignments ---------------------------------------------------------------
+    @mapped
+    async def list_role_assignments(self, scope: str) -> list[RoleAssignment]:
+        """Assignments that apply at *scope* (at, above and below it), role names resolved."""
+        return await self._arm.list_role_assignments(scope)
+
+    @mapped
+    async def get_role_definition(self, role_definition_id: str) -> RoleDefinition:
+        """A role definition by full id or GUID (cached)."""
+        return await self._arm.get_role_definition(role_definition_id)
+
+    @mapped
+    async def create_role_assignment(
+        self,
+        scope: str,
+        role_definition_guid: str,
+        principal_id: str,
+        principal_type: str = "ServicePrincipal",
+    ) -> RoleAssignment:
+        """Assign a role at *scope*; an identical existing assignment is returned, not duplicated."""
+        self._check_write("creating a role assignment")
+        return await self._arm.create_role_assignment(
+            scope, role_definition_guid, principal_id, principal_type
+        )
+
+    @mapped
+    async def delete_role_assignment(self, assignment_id: str) -> None:
+        """Delete a role assignment by its full id."""
+        self._check_write("deleting a role assignment")
+        await self._arm.delete_role_assignment(assignment_id)
+
+    # ---- Logic Apps and identities ------------------------------------------------------
+    @mapped
+    async def list_logic_apps(
+        self, subscription_id: str, resource_group: str | None = None
+    ) -> list[LogicApp]:
+        return await self._arm.list_logic_apps(subscription_id, resource_group)
+
+    @mapped_pages
+    def iter_logic_app_pages(
+        self, subscription_id: str, resource_group: str | None = None
+    ) -> AsyncIterator[list[LogicApp]]:
+        """Logic Apps page by page, for a list that fills in progressively."""
+        return self._arm.iter_logic_app_pages(subscription_id, resource_group)
+
+    @mapped
+    async def get_logic_app(self, logic_app_id: str) -> LogicApp:
+        """One Logic App: identity, outgoing IPs, definition."""
+        return await self._arm.get_logic_app(logic_app_id)
+
+    @mapped
+    async def enable_system_identity(
+        self, logic_app_id: str, *, replace_user_assigned: bool = False
+    ) -> LogicApp:
+        """Turn on the system-assigned identity; returns the app with its new principal id.
+
+        A Consumption Logic App holds one identity: if it has a user-assigned one, this raises
+        ConflictError unless ``replace_user_assigned=True`` (which drops that identity's access).
+        Already system-assigned: returned unchanged, nothing sent.
+        """
+        self._check_write("enabling the managed identity")
+        return await self._arm.enable_system_identity(logic_app_id, replace_user_assigned)
+
+    @mapped
+    async def set_identity_none(self, logic_app_id: str) -> LogicApp:
+        """Remove the Logic App's managed identity (undo of enable)."""
+        self._check_write("removing the managed identity")
+        return await self._arm.set_identity(logic_app_id, WorkflowIdentity(type="None"))
+
+    @mapped
+    async def restore_identity(self, logic_app_id: str, previous: WorkflowIdentity) -> LogicApp:
+        """Put back an identity type (None, SystemAssigned or the same user-assigned one).
+
+        A restored system-assigned identity gets a new principal id: Azure cannot bring one back.
+        """
+        self._check_write("changing the managed identity")
+        return await self._arm.set_identity(logic_app_id, previous)
+
+    @mapped
+    async def list_user_assigned_identities(
+        self, subscription_id: str
+    ) -> list[UserAssignedIdentity]:
+        return await self._arm.list_user_assigned_identities(subscription_id)
+
+    # ---- secrets (always by the vaultUri Azure returned) --------------------------------
+    @mapped_pages
+    def iter_secret_pages(self, vault_uri: str) -> AsyncIterator[list[SecretProperties]]:
+        """Secret metadata page by page (Key Vault pages by at most 25). No values."""
+        return self._secrets.iter_secret_pages(vault_uri)
+
+    @mapped
+    async def list_secrets(self, vault_uri: str) -> list[SecretProperties]:
+        return await self._secrets.list_secrets(vault_uri)
+
+    @mapped
+    async def list_secret_versions(self, vault_uri: str, name: str) -> list[SecretProperties]:
+        """Every version's attributes, newest first. No values."""
+        return await self._secrets.list_secret_versions(vault_uri, name)
+
+    @mapped
+    async def get_secret(self, vault_uri: str, name: str, version: str | None = None) -> Secret:
+        """A secret with its value (masked until ``.value.reveal()``)."""
+        return await self._secrets.get_secret(vault_uri, name, version)
+
+    @mapped
+    async def set_secret(
+        self,
+        vault_uri: str,
+        name: str,
+        value: MaskedValue,
+        *,
+        content_type: str | None = None,
+        enabled: bool = True,
+        not_before: datetime | None = None,
+        expires_on: datetime | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> SecretProperties:
+        """Create the secret or a new version of it."""
+        self._check_write("saving the secret")
+        return await self._secrets.set_secret(
+            vault_uri, name, value, content_type=content_type, enabled=enabled,
+            not_before=not_before, expires_on=expires_on, tags=tags,
+        )  # fmt: skip
+
+    @mapped
+    async def update_secret_properties(
+        self,
+        vault_uri: str,
+        name: str,
+        version: str | None = None,
+        *,
+        enabled: bool | None = None,
+        content_type: str | None = None,
+        not_before: datetime | None = None,
+        expires_on: datetime | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> SecretProperties:
+        """Change attributes without touching the value (``None`` leaves a field as it is)."""
+        self._check_write("updating the secret's attributes")
+        return await self._secrets.update_secret_properties(
+            vault_uri, name, version, enabled=enabled, content_type=content_type,
+            not_before=not_before, expires_on=expires_on, tags=tags,
+        )  # fmt: skip
+
+    @mapped
+    async def delete_secret(self, vault_uri: str, name: str) -> DeletedSecret:
+        """Soft-delete (every version); returns the deleted secret once Azure lists it."""
+        self._check_write("deleting the secret")
+        return await self._secrets.delete_secret(vault_uri, name)
+
+    @mapped
+    async def list_deleted_secrets(self, vault_uri: str) -> list[DeletedSecret]:
+        return await self._secrets.list_deleted_secrets(vault_uri)
+
+    @mapped
+    async def recover_deleted_secret(self, vault_uri: str, name: str) -> SecretProperties:
+        self._check_write("recovering the secret")
+        return await self._secrets.recover_deleted_secret(vault_uri, name)
+
+    @mapped
+    async def purge_deleted_secret(self, vault_uri: str, name: str) -> None:
+        """Permanently delete a soft-deleted secret (refused by Azure under purge protection)."""
+        self._check_write("purging the secret")
+        await self._secrets.purge_deleted_secret(vault_uri, name)

@@ -1,0 +1,31 @@
+"""An installed wheel must carry both packages and the assets, found from the package itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_contains_every_package_and_the_assets(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("kvconsole-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    source_packages = {
+        str(p.parent.relative_to(ROOT)) for d in ("console", "screens", "assets")
+        for p in (ROOT / d).rglob("__init__.py")
+    }
+    for package in source_packages:
+        assert f"{package}/__init__.py" in names, f"{package} missing from the wheel"
+    for tcss in (ROOT / "assets").glob("*.tcss"):
+        assert f"assets/{tcss.name}" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "kvconsole = screens.cli:main" in text
