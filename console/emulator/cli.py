@@ -21,6 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--client-address",
         help="the public address vaults see for local callers (default 203.0.113.10)",
     )
+    parser.add_argument(
+        "--faults", metavar="SPEC",
+        help="inject faults, e.g. '429@GET */secrets*:0.3,503:0.05,seed=7' "
+        "(see console/emulator/faults.py)",
+    )
     sizes = parser.add_argument_group("sizes of the 'large' seed")
     sizes.add_argument("--subscriptions", type=int, default=20)
     sizes.add_argument("--vaults", type=int, default=50, help="vaults per subscription")
@@ -54,6 +59,10 @@ async def _serve(args: argparse.Namespace) -> None:
     from console.emulator.server import Emulator
 
     emu = Emulator(load_or_seed(args), port=args.port, state_path=args.state)
+    if args.faults:
+        from console.emulator.faults import install
+
+        install(emu, args.faults)
     await emu.start()
     emu.persist()
     print(json.dumps(emu.info()), flush=True)
@@ -71,7 +80,7 @@ async def _serve(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_serve(args))
-    except StateFileError as exc:
+    except (StateFileError, ValueError) as exc:
         print(f"kvconsole emulator: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
