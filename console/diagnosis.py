@@ -1,0 +1,485 @@
+""" "Why can't this Logic App read that secret?" — one pure function over what the adapters read.
+
+:func:`check_access` walks the chain Logic App → identity → grant → firewall → action → secret and
+returns a checklist; each line is pass / warn / fail with a one-line reason and the wizard that
+fixes it. The screen only draws it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from console.definition import KeyVaultAction, find_keyvault_actions, iter_actions
+from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
+
+PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
+VAULT_AUDIENCE = "https://vault.azure.net"
+VAULT_API_VERSIONS = frozenset(
+    ("7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
+)
+GET_SECRET_ACTION = "Microsoft.KeyVault/vaults/secrets/getSecret/action"
+# Data actions of the built-in Key Vault roles, for when role definitions were not read.
+BUILTIN_DATA_ACTIONS = {
+    "4633458b-17de-408a-b874-0445c86b69e6": (
+        GET_SECRET_ACTION,
+        "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+    ),
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": ("Microsoft.KeyVault/vaults/secrets/*",),
+    "00482a5a-887f-4fb3-b363-3b7fe8e74483": ("Microsoft.KeyVault/vaults/*",),
+    "21090545-7ca7-4776-b22c-e363652d74d2": (
+        "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+    ),
+}
+SECRETS_USER_GUID = "4633458b-17de-408a-b874-0445c86b69e6"
+CHAIN = ("identity", "grant", "firewall", "actions", "secure_outputs", "secret")
+TRUSTED_SERVICES_NOTE = (
+    "The 'trusted Azure services' bypass does not cover a Logic App's outgoing calls: Logic Apps "
+    "is not in Key Vault's trusted services list, so its addresses need IP rules."
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str  # one of CHAIN
+    title: str
+    status: str  # pass | warn | fail | skip
+    reason: str
+    fix: str | None = None  # wizard id: enable_identity | grant | firewall | secret | definition
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccessReport:
+    logic_app: str
+    vault: str
+    secret_name: str | None
+    checks: tuple[Check, ...]
+    actions: tuple[KeyVaultAction, ...] = field(default=(), compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status in (PASS, WARN, SKIP) for c in self.checks)
+
+    @property
+    def first_failure(self) -> Check | None:
+        return next((c for c in self.checks if c.status == FAIL), None)
+
+    def check(self, key: str) -> Check:
+        return next(c for c in self.checks if c.key == key)
+
+    def chain(self) -> list[tuple[str, str]]:
+        """(label, status) for the diagram: Logic App → identity → … → secret."""
+        labels = {
+            "identity": "identity",
+            "grant": "grant",
+            "firewall": "firewall",
+            "actions": "action",
+            "secure_outputs": "secure outputs",
+            "secret": "secret",
+        }
+        return [(self.logic_app, PASS)] + [(labels[c.key], c.status) for c in self.checks]
+
+
+# ---- the checks ---------------------------------------------------------------------------
+
+
+def _principals(app: LogicApp) -> list[str]:
+    ident = app.identity
+    ids = [ident.principal_id] if ident.principal_id else []
+    ids += [ref.principal_id for ref in ident.user_assigned if ref.principal_id]
+    return ids
+
+
+def check_identity(app: LogicApp) -> Check:
+    ident = app.identity
+    if "systemassigned" in ident.type.lower() and ident.principal_id:
+        return Check(
+            "identity", "Managed identity", PASS, f"System-assigned identity {ident.principal_id}."
+        )
+    if ident.user_assigned:
+        names = ", ".join(r.resource_id.rsplit("/", 1)[-1] for r in ident.user_assigned)
+        return Check("identity", "Managed identity", PASS, f"User-assigned identity {names}.")
+    return Check(
+        "identity",
+        "Managed identity",
+        FAIL,
+        "The Logic App has no managed identity, so it cannot sign in to Key Vault.",
+        fix="enable_identity",
+    )
+
+
+def needed_permissions(actions: Iterable[KeyVaultAction]) -> set[str]:
+    """Secret permissions the workflow's Key Vault actions use (at least get)."""
+    needed = {"get"}
+    for action in actions:
+        target = action.target.split("?", 1)[0].rstrip("/").lower()
+        if action.method in ("PUT", "POST", "PATCH") and "/secrets" in target:
+            needed.add("set")
+        elif action.method == "GET" and (
+            target.endswith("/secrets") or target.endswith("/versions")
+        ):
+            needed.add("list")
+    return needed
+
+
+def _role_actions(ra: RoleAssignment, definitions: Mapping[str, RoleDefinition]) -> tuple[str, ...]:
+    guid = ra.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
+    definition = definitions.get(guid)
+    if definition is not None:
+        return definition.data_actions
+    return BUILTIN_DATA_ACTIONS.get(guid, ())
+
+
+def _allows(patterns: Iterable[str], action: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(action.lower(), p.lower()) for p in patterns)
+
+
+def _covers(scope: str, resource: str) -> bool:
+    scope, resource = scope.rstrip("/").lower(), resource.rstrip("/").lower()
+    return resource == scope or resource.startswith(scope + "/")
+
+
+def check_grant(
+    app: LogicApp,
+    vault: Vault,
+    actions: Sequence[KeyVaultAction],
+    assignments: Sequence[RoleAssignment],
+    definitions: Mapping[str, RoleDefinition],
+    secret_name: str | None,
+) -> Check:
+    principals = {p.lower() for p in _principals(app)}
+    if not principals:
+        return Check("grant", "Permission on the vault", SKIP, "No identity to grant yet.")
+    needed = needed_permissions(actions)
+    if vault.rbac_authorization:
+        target = vault.id + (f"/secrets/{secret_name}" if secret_name else "")
+        usable = [
+            ra
+            for ra in assignments
+            if ra.principal_id.lower() in principals and _covers(ra.scope, target)
+        ]
+        granting = [
+            ra for ra in usable if _allows(_role_actions(ra, definitions), GET_SECRET_ACTION)
+        ]
+        if not granting:
+            return Check(
+                "grant",
+                "Permission on the vault",
+                FAIL,
+                "RBAC vault: no role assignment with secrets/getSecret/action covers "
+                f"{'the secret' if secret_name else 'the vault'} for this identity.",
+                fix="grant",
+            )
+        broad = [
+            ra
+            for ra in granting
+            if ra.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower() != SECRETS_USER_GUID
+            and "set" not in needed
+        ]
+        names = ", ".join(
+            ra.role_name or ra.role_definition_id.rsplit("/", 1)[-1] for ra in granting
+        )
+        if broad:
+            return Check(
+                "grant",
+                "Permission on the vault",
+                WARN,
+                f"Reads secrets through {names}: more than it needs; "
+                "Key Vault Secrets User is enough.",
+                fix="grant",
+            )
+        return Check("grant", "Permission on the vault", PASS, f"Role assignment: {names}.")
+    policies = [p for p in vault.access_policies if p.object_id.lower() in principals]
+    granted = {s.lower() for p in policies for s in p.permissions.secrets}
+    if not ({"get", "all"} & granted):
+        return Check(
+            "grant",
+            "Permission on the vault",
+            FAIL,
+            "No access policy gives this identity secrets Get on the vault.",
+            fix="grant",
+        )
+    extra = ({"all"} & granted) | (granted - needed - {"all"})
+    other = [
+        kind
+        for p in policies
+        for kind in ("keys", "certificates", "storage")
+        if getattr(p.permissions, kind)
+    ]
+    if extra or other:
+        what = sorted(extra) + sorted(set(other))
+        return Check(
+            "grant",
+            "Permission on the vault",
+            WARN,
+            f"Access policy holds more than it needs ({', '.join(what)}); "
+            f"needs only {', '.join(sorted(needed))}.",
+            fix="grant",
+        )
+    missing = needed - granted
+    if missing and "all" not in granted:
+        return Check(
+            "grant",
+            "Permission on the vault",
+            WARN,
+            f"Access policy lacks {', '.join(sorted(missing))}, which the workflow uses.",
+            fix="grant",
+        )
+    return Check(
+        "grant",
+        "Permission on the vault",
+        PASS,
+        f"Access policy: secrets {', '.join(sorted(granted))}.",
+    )
+
+
+def _inside(address: str, rules: Iterable[str]) -> bool:
+    try:
+        net = ipaddress.ip_network(address, strict=False)
+    except ValueError:
+        return False
+    for rule in rules:
+        try:
+            rule_net = ipaddress.ip_network(rule, strict=False)
+        except ValueError:
+            continue
+        if net.version == rule_net.version and net.subnet_of(rule_net):
+            return True
+    return False
+
+
+def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction]) -> Check:
+    if vault.public_network_access.lower() == "disabled":
+        return Check(
+            "firewall",
+            "Vault firewall",
+            FAIL,
+            "Public network access is disabled: a Consumption Logic App cannot reach the vault.",
+            fix="firewall",
+        )
+    net = vault.network
+    if net.default_action.lower() != "deny":
+        return Check("firewall", "Vault firewall", PASS, "Default action Allow: every network.")
+    kinds = {a.kind for a in actions} or {"http"}
+    addresses: list[str] = []
+    if "http" in kinds:
+        addresses += list(app.workflow_outgoing_ips)
+    if "connector" in kinds:
+        addresses += list(app.connector_outgoing_ips)
+    if not addresses:
+        return Check(
+            "firewall",
+            "Vault firewall",
+            WARN,
+            "Default action Deny and the Logic App's outgoing addresses are unknown.",
+            fix="firewall",
+        )
+    missing = [a for a in dict.fromkeys(addresses) if not _inside(a, net.ip_rules)]
+    note = (TRUSTED_SERVICES_NOTE,) if net.bypass.lower() == "azureservices" else ()
+    if missing:
+        return Check(
+            "firewall",
+            "Vault firewall",
+            FAIL,
+            f"Default action Deny and {len(missing)} outgoing address(es) of the Logic "
+            "App are in no IP rule.",
+            fix="firewall",
+            details=(f"missing: {', '.join(missing)}", *note),
+        )
+    return Check(
+        "firewall",
+        "Vault firewall",
+        PASS,
+        "Default action Deny; every outgoing address is allowed by an IP rule.",
+    )
+
+
+def _api_version(uri: str) -> str | None:
+    match = re.search(r"[?&]api-version=([^&]+)", uri)
+    return match.group(1) if match else None
+
+
+def _on_vault(action: KeyVaultAction, vault: Vault) -> bool:
+    target = action.target.lower()
+    host = vault.uri.lower().rstrip("/")
+    return target.startswith(host) or f"//{vault.name.lower()}." in target
+
+
+def check_actions(
+    actions: Sequence[KeyVaultAction], vault: Vault, audience: str = VAULT_AUDIENCE
+) -> Check:
+    if not actions:
+        return Check(
+            "actions",
+            "Key Vault actions",
+            WARN,
+            "No Key Vault action found in the workflow definition.",
+            fix="definition",
+        )
+    problems: list[str] = []
+    for action in actions:
+        if action.kind == "http":
+            if action.auth_type != "ManagedServiceIdentity":
+                problems.append(
+                    f"{action.name}: authentication is {action.auth_type}, "
+                    "not ManagedServiceIdentity"
+                )
+            if action.audience != audience:
+                problems.append(
+                    f"{action.name}: audience {action.audience!r} must be exactly {audience!r}"
+                )
+            version = _api_version(action.target)
+            if version not in VAULT_API_VERSIONS:
+                problems.append(
+                    f"{action.name}: api-version {version or '(missing)'} is not a "
+                    "Key Vault api-version"
+                )
+            if not _on_vault(action, vault):
+                problems.append(f"{action.name}: the URL is not on vault {vault.name}")
+        elif action.auth_type != "ManagedServiceIdentity":
+            problems.append(
+                f"{action.name}: the Key Vault connection uses {action.auth_type}, "
+                "not a managed identity"
+            )
+    if problems:
+        return Check(
+            "actions",
+            "Key Vault actions",
+            FAIL,
+            problems[0],
+            fix="definition",
+            details=tuple(problems),
+        )
+    return Check(
+        "actions",
+        "Key Vault actions",
+        PASS,
+        f"{len(actions)} action(s) use the managed identity with the right audience.",
+    )
+
+
+def _fetches_secret(action: KeyVaultAction) -> bool:
+    return action.method == "GET" and action.secret_name is not None
+
+
+def _consumers(definition: Mapping, producer: str) -> list[tuple[str, bool]]:
+    """Actions whose inputs use *producer*'s output, with their Secure Inputs setting."""
+    short = producer.rsplit("/", 1)[-1]
+    needles = (f"body('{short}')", f"outputs('{short}')")
+    out = []
+    for path, action in iter_actions(definition):
+        text = json.dumps(action.get("inputs") or {})
+        if any(n in text for n in needles):
+            props = ((action.get("runtimeConfiguration") or {}).get("secureData") or {}).get(
+                "properties"
+            ) or []
+            out.append((path, "inputs" in {str(p).lower() for p in props}))
+    return out
+
+
+def check_secure_outputs(app: LogicApp, actions: Sequence[KeyVaultAction]) -> Check:
+    fetching = [a for a in actions if _fetches_secret(a)]
+    if not fetching:
+        return Check("secure_outputs", "Secure Outputs", SKIP, "No action fetches a secret.")
+    open_outputs = [a.name for a in fetching if not a.secure_outputs]
+    if open_outputs:
+        return Check(
+            "secure_outputs",
+            "Secure Outputs",
+            FAIL,
+            f"{open_outputs[0]} fetches a secret without Secure Outputs: the value is "
+            "kept in run history.",
+            fix="definition",
+            details=tuple(open_outputs),
+        )
+    exposed = [
+        path for a in fetching for path, secure in _consumers(app.definition, a.name) if not secure
+    ]
+    if exposed:
+        return Check(
+            "secure_outputs",
+            "Secure Outputs",
+            WARN,
+            f"{exposed[0]} receives the secret without Secure Inputs.",
+            fix="definition",
+            details=tuple(exposed),
+        )
+    return Check(
+        "secure_outputs",
+        "Secure Outputs",
+        PASS,
+        "Every action that fetches a secret hides its outputs.",
+    )
+
+
+def check_secret(
+    name: str | None, secret: SecretProperties | None, *, missing: bool, now: datetime
+) -> Check:
+    if name is None:
+        return Check("secret", "Secret", SKIP, "No secret named in the workflow.")
+    if missing or secret is None:
+        if missing:
+            return Check(
+                "secret",
+                "Secret",
+                FAIL,
+                f"Secret {name} does not exist in the vault.",
+                fix="secret",
+            )
+        return Check("secret", "Secret", SKIP, f"Secret {name} could not be read to check it.")
+    if not secret.enabled:
+        return Check("secret", "Secret", FAIL, f"Secret {name} is disabled.", fix="secret")
+    if secret.expires_on and secret.expires_on <= now:
+        return Check(
+            "secret",
+            "Secret",
+            FAIL,
+            f"Secret {name} expired on {secret.expires_on:%Y-%m-%d %H:%M} UTC.",
+            fix="secret",
+        )
+    if secret.not_before and secret.not_before > now:
+        return Check(
+            "secret",
+            "Secret",
+            FAIL,
+            f"Secret {name} is not active before {secret.not_before:%Y-%m-%d %H:%M} UTC.",
+            fix="secret",
+        )
+    return Check("secret", "Secret", PASS, f"Secret {name} exists and is enabled.")
+
+
+def check_access(
+    app: LogicApp,
+    vault: Vault,
+    *,
+    role_assignments: Sequence[RoleAssignment] = (),
+    role_definitions: Mapping[str, RoleDefinition] | None = None,
+    secret_name: str | None = None,
+    secret: SecretProperties | None = None,
+    secret_missing: bool = False,
+    now: datetime | None = None,
+    audience: str = VAULT_AUDIENCE,
+) -> AccessReport:
+    """The whole chain for *app* reading *secret_name* (default: the first one it reads here)."""
+    all_actions = find_keyvault_actions(app.definition, app.parameters, [vault.uri])
+    actions = [
+        a for a in all_actions if a.kind == "connector" or _on_vault(a, vault)
+    ] or all_actions
+    if secret_name is None:
+        secret_name = next((a.secret_name for a in actions if a.secret_name), None)
+    checks = (
+        check_identity(app),
+        check_grant(app, vault, actions, role_assignments, role_definitions or {}, secret_name),
+        check_firewall(app, vault, actions),
+        check_actions(actions, vault, audience),
+        check_secure_outputs(app, actions),
+        check_secret(secret_name, secret, missing=secret_missing, now=now or datetime.now(UTC)),
+    )
+    return AccessReport(app.name, vault.name, secret_name, checks, tuple(actions))
