@@ -13,6 +13,15 @@ class Cloud:
     authority: str  # Microsoft Entra authority host
     vault_audience: str  # resource of Key Vault tokens (the 401 challenge names it)
     vault_dns_suffix: str
+    graph_endpoint: str = "https://graph.microsoft.com"
+
+    @property
+    def graph_scope(self) -> str:
+        return (
+            "https://graph.microsoft.com/.default"
+            if self.name == "Emulator"
+            else (f"{self.graph_endpoint}/.default")
+        )
 
     @property
     def vault_scope(self) -> str:
@@ -34,6 +43,7 @@ AZURE_CHINA = Cloud(
     authority="https://login.chinacloudapi.cn",
     vault_audience="https://vault.azure.cn",
     vault_dns_suffix=".vault.azure.cn",
+    graph_endpoint="https://microsoftgraph.chinacloudapi.cn",
 )
 AZURE_US_GOVERNMENT = Cloud(
     name="AzureUSGovernment",
@@ -42,6 +52,7 @@ AZURE_US_GOVERNMENT = Cloud(
     authority="https://login.microsoftonline.us",
     vault_audience="https://vault.usgovcloudapi.net",
     vault_dns_suffix=".vault.usgovcloudapi.net",
+    graph_endpoint="https://graph.microsoft.us",
 )
 
 CLOUDS = {c.name: c for c in (AZURE_PUBLIC, AZURE_CHINA, AZURE_US_GOVERNMENT)}
@@ -57,4 +68,5 @@ def emulator_cloud(base_url: str) -> Cloud:
         authority=base,
         vault_audience=AZURE_PUBLIC.vault_audience,
         vault_dns_suffix="",
+        graph_endpoint=base,
     )

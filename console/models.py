@@ -180,3 +180,13 @@ class DeletedSecret:
     recovery_id: str | None = None
     deleted_on: datetime | None = None
     scheduled_purge_date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DirectoryObject:
+    """A principal as the directory (Microsoft Graph) names it."""
+
+    object_id: str
+    display_name: str
+    kind: str  # user | service_principal | managed_identity | group
+    app_id: str | None = None

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from console.emulator import dataplane, login
+from console.emulator import dataplane, graph, login
 from console.emulator.arm import register as register_arm
 from console.emulator.http import AzureHttpError
 from console.emulator.state import State
@@ -91,6 +91,7 @@ class Emulator:
         self.tls = make_tls(self.tls_dir)
         app = web.Application(middlewares=[self._middleware])
         login.register(app, self)
+        graph.register(app, self)
         register_arm(app, self)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
