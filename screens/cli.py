@@ -9,27 +9,56 @@ from pathlib import Path
 CLOUD_NAMES = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
 
 
+def _add_session_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+    """Options of the console and of `audit`; a subcommand's copy must not reset the main one's."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if in_subcommand else value
+
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=default(False),
+        help="start the embedded Azure emulator and sign in to it",
+    )
+    parser.add_argument(
+        "--seed",
+        choices=("demo", "empty", "large"),
+        default=default("demo"),
+        help="with --demo: which emulated tenant to start",
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=default(None),
+        help="with --demo: keep the emulated tenant in this file across restarts",
+    )
+    parser.add_argument("--cloud", choices=CLOUD_NAMES, default=default("AzureCloud"))
+    parser.add_argument("--tenant", default=default(None), help="tenant id to sign in to")
+    parser.add_argument(
+        "--subscription",
+        action="append",
+        default=default([]),
+        help="limit to this subscription id (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from console.audit_run import add_arguments as add_audit_arguments
+    from console.emulator.cli import add_arguments as add_emulator_arguments
+
     parser = argparse.ArgumentParser(
         prog="kvconsole",
         description="A terminal console for Azure Key Vault, Logic Apps and managed identities.",
     )
-    parser.add_argument("--demo", action="store_true",
-                        help="start the embedded Azure emulator and sign in to it")
-    parser.add_argument("--seed", default="demo", choices=("demo", "empty", "large"),
-                        help="with --demo: which emulated tenant to start")
-    parser.add_argument("--state", type=Path,
-                        help="with --demo: keep the emulated tenant in this file across restarts")
+    _add_session_options(parser, in_subcommand=False)
     parser.add_argument("--read-only", action="store_true", help="refuse every change")
-    parser.add_argument("--cloud", choices=CLOUD_NAMES, default="AzureCloud")
-    parser.add_argument("--tenant", help="tenant id to sign in to")
-    parser.add_argument("--subscription", action="append", default=[],
-                        help="limit to this subscription id (repeatable)")
     sub = parser.add_subparsers(dest="command")
     emulator = sub.add_parser("emulator", help="run the embedded Azure emulator standalone")
-    from console.emulator.cli import add_arguments
-
-    add_arguments(emulator)
+    add_emulator_arguments(emulator)
+    audit = sub.add_parser("audit", help="print posture findings (table, JSON or SARIF) for CI")
+    _add_session_options(audit, in_subcommand=True)
+    add_audit_arguments(audit)
     return parser
 
 
@@ -39,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from console.emulator.cli import run as run_emulator
 
         return run_emulator(args)
+    if args.command == "audit":
+        from console.audit_run import run as run_audit
+
+        return run_audit(args)
     from screens.app import run as run_app
 
     return run_app(args)
