@@ -190,3 +190,27 @@ class DirectoryObject:
     display_name: str
     kind: str  # user | service_principal | managed_identity | group
     app_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RunAction:
+    """One action of a workflow run, as the run history shows it (never its content)."""
+
+    name: str
+    status: str  # Succeeded | Failed | Skipped | Running ...
+    code: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    inputs_visible: bool = False  # a content link exists (not secured)
+    outputs_visible: bool = False
+    shows_secret_value: bool = False  # its visible outputs hold a secret value in clear
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    name: str
+    status: str
+    trigger: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    actions: tuple[RunAction, ...] = ()

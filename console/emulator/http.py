@@ -9,14 +9,25 @@ from typing import Any
 
 from aiohttp import web
 
+# The emulator's own workflow runs call a vault "from" a Logic App's outgoing address with these;
+# the source header is only honoured together with the emulator's private key.
+SOURCE_HEADER = "x-kvconsole-emulator-source"
+KEY_HEADER = "x-kvconsole-emulator-key"
 ARM_NOT_FOUND_FIX = "For more details please go to https://aka.ms/ARMResourceNotFoundFix"
 
 
 class AzureHttpError(web.HTTPException):
     """Raised by routes; rendered as Azure's JSON error body."""
 
-    def __init__(self, status: int, code: str, message: str, *, inner: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        inner: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.status_code = status
         error: dict[str, Any] = {"code": code, "message": message}
         if inner:
@@ -39,13 +50,16 @@ def request_headers(request: web.Request) -> dict[str, str]:
     return headers
 
 
-def json_response(request: web.Request, body: Any, status: int = 200,
-                  headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    request: web.Request, body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     all_headers = request_headers(request)
     if headers:
         all_headers.update(headers)
     return web.Response(
-        status=status, text=json.dumps(body), content_type="application/json",
+        status=status,
+        text=json.dumps(body),
+        content_type="application/json",
         headers=all_headers,
     )
 
@@ -55,12 +69,14 @@ def require_api_version(request: web.Request, accepted: set[str] | None = None) 
     version = request.query.get("api-version")
     if not version:
         raise AzureHttpError(
-            400, "MissingApiVersionParameter",
+            400,
+            "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         )
     if accepted is not None and version not in accepted:
         raise AzureHttpError(
-            400, "InvalidApiVersionParameter",
+            400,
+            "InvalidApiVersionParameter",
             f"The api-version '{version}' is invalid. The supported versions are "
             f"'{','.join(sorted(accepted, reverse=True))}'.",
         )
@@ -82,11 +98,12 @@ def decode_skiptoken(token: str | None) -> int:
         raise AzureHttpError(400, "BadParameter", "The skiptoken is not valid.") from exc
 
 
-def page(request: web.Request, items: list[Any], *, page_size: int,
-         base_url: str | None = None) -> dict[str, Any]:
+def page(
+    request: web.Request, items: list[Any], *, page_size: int, base_url: str | None = None
+) -> dict[str, Any]:
     """One page of *items* with Azure's ``nextLink`` (absolute URL, other query kept)."""
     start = decode_skiptoken(request.query.get("$skiptoken"))
-    chunk = items[start:start + page_size]
+    chunk = items[start : start + page_size]
     body: dict[str, Any] = {"value": chunk}
     if start + page_size < len(items):
         query = {k: v for k, v in request.query.items() if k != "$skiptoken"}
@@ -105,9 +122,15 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError as exc:
-        raise AzureHttpError(400, "InvalidRequestContent",
-                             "The request content was invalid and could not be deserialized.") from exc
+        raise AzureHttpError(
+            400,
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized.",
+        ) from exc
     if not isinstance(body, dict):
-        raise AzureHttpError(400, "InvalidRequestContent",
-                             "The request content was invalid and could not be deserialized.")
+        raise AzureHttpError(
+            400,
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized.",
+        )
     return body

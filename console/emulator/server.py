@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import secrets
 import tempfile
 import threading
 from collections.abc import Awaitable, Callable
@@ -14,7 +16,7 @@ from aiohttp import web
 
 from console.emulator import dataplane, graph, login
 from console.emulator.arm import register as register_arm
-from console.emulator.http import AzureHttpError
+from console.emulator.http import KEY_HEADER, SOURCE_HEADER, AzureHttpError
 from console.emulator.state import State
 from console.emulator.tls import TlsFiles, make_tls
 
@@ -50,6 +52,8 @@ class Emulator:
                 tls_dir = Path(self._tmp.name)
         self.tls_dir = tls_dir
         self.tls: TlsFiles | None = None
+        # Lets the emulator's own workflow runs call a vault "from" a Logic App's outgoing address.
+        self.internal_key = secrets.token_hex(16)
         self._runners: list[web.AppRunner] = []
         self._vault_runners: dict[str, web.AppRunner] = {}
         # Hooks other parts (fault injection) may set; called before every request.
@@ -70,6 +74,9 @@ class Emulator:
 
     def client_address(self, request: web.Request) -> str:
         """The address a vault sees: loopback callers appear as the console's public address."""
+        source = request.headers.get(SOURCE_HEADER)
+        if source and hmac.compare_digest(request.headers.get(KEY_HEADER, ""), self.internal_key):
+            return source
         peer = request.remote or ""
         if peer.startswith("127.") or peer in ("::1", "localhost", ""):
             return self.state.client_address
@@ -156,13 +163,15 @@ class Emulator:
             raise
         except web.HTTPNotFound as exc:
             raise AzureHttpError(
-                404, "NotFound" if request.app is not None else "NotFound",
+                404,
+                "NotFound" if request.app is not None else "NotFound",
                 f"The requested path '{request.path}' is not served by this emulator "
                 f"({exc.reason}).",
             ) from exc
         except web.HTTPMethodNotAllowed as exc:
-            raise AzureHttpError(405, "MethodNotAllowed",
-                                 f"The method '{request.method}' is not allowed here.") from exc
+            raise AzureHttpError(
+                405, "MethodNotAllowed", f"The method '{request.method}' is not allowed here."
+            ) from exc
         if request.method not in ("GET", "HEAD"):
             self.persist()
         return response
@@ -174,8 +183,9 @@ class EmulatorThread:
     def __init__(self, state: State, **kwargs: Any) -> None:
         self.emulator = Emulator(state, **kwargs)
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
-                                        name="kvconsole-emulator")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, daemon=True, name="kvconsole-emulator"
+        )
 
     def start(self) -> Emulator:
         self._thread.start()

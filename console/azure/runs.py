@@ -1,0 +1,112 @@
+"""Trigger a workflow and read its run history (run, actions; content only to spot leaks)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from console.models import RunAction, WorkflowRun, parse_resource_id
+
+if TYPE_CHECKING:
+    from console.azure.connection import Connection
+
+FINISHED = {"succeeded", "failed", "cancelled", "skipped", "timedout", "aborted"}
+
+
+def _parts(logic_app_id: str) -> tuple[str, str, str]:
+    ids = parse_resource_id(logic_app_id)
+    return ids["subscriptions"], ids["resourcegroups"], ids["workflows"]
+
+
+async def list_triggers(connection: Connection, logic_app_id: str) -> list[str]:
+    sub, rg, name = _parts(logic_app_id)
+    client = connection.logic_client(sub)
+    return [t.name async for t in client.workflow_triggers.list(rg, name)]
+
+
+async def trigger_run(connection: Connection, logic_app_id: str, trigger: str) -> str | None:
+    """Run *trigger*; the run's name when Azure tells it (x-ms-workflow-run-id)."""
+    sub, rg, name = _parts(logic_app_id)
+    client = connection.logic_client(sub)
+
+    def run_id(pipeline_response: Any, _: Any, headers: Any) -> str | None:
+        return pipeline_response.http_response.headers.get("x-ms-workflow-run-id")
+
+    return await client.workflow_triggers.run(rg, name, trigger, cls=run_id)
+
+
+async def _content_has_secret(connection: Connection, uri: str) -> bool:
+    """Fetch a content link and say whether it holds a secret value; the content is dropped."""
+    from azure.core import AsyncPipelineClient
+    from azure.core.pipeline.policies import AsyncBearerTokenCredentialPolicy
+    from azure.core.rest import HttpRequest
+
+    policy = AsyncBearerTokenCredentialPolicy(connection.credential, connection.cloud.arm_scope)
+    client: AsyncPipelineClient = AsyncPipelineClient(
+        connection.cloud.arm_endpoint, policies=[policy], transport=connection.transport
+    )
+    response = await client.send_request(HttpRequest("GET", uri))
+    raw = await response.read()
+    if response.status_code != 200:
+        return False
+    try:
+        content = json.loads(raw)
+    except ValueError:
+        return False
+    body = content.get("body") if isinstance(content, dict) else None
+    return isinstance(body, dict) and body.get("value") not in (None, "")
+
+
+async def get_run(
+    connection: Connection,
+    logic_app_id: str,
+    run_name: str | None,
+    *,
+    timeout: float = 60.0,
+    poll: float = 1.0,
+) -> WorkflowRun:
+    """The run (newest when *run_name* is None), waiting until it finishes."""
+    sub, rg, name = _parts(logic_app_id)
+    client = connection.logic_client(sub)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        if run_name is None:
+            run = None
+            async for candidate in client.workflow_runs.list(rg, name, top=1):
+                run = candidate
+                break
+            if run is None:
+                raise LookupError(f"{name} has no run yet")
+        else:
+            run = await client.workflow_runs.get(rg, name, run_name)
+        if str(run.status).lower() in FINISHED or loop.time() > deadline:
+            break
+        await asyncio.sleep(poll)
+    actions = []
+    async for action in client.workflow_run_actions.list(rg, name, run.name):
+        outputs_link = action.outputs_link.uri if action.outputs_link else None
+        leaked = bool(outputs_link) and await _content_has_secret(connection, outputs_link)
+        error = action.error if isinstance(action.error, dict) else {}
+        actions.append(
+            RunAction(
+                name=action.name,
+                status=str(action.status),
+                code=action.code,
+                error_code=error.get("code"),
+                error_message=error.get("message"),
+                inputs_visible=action.inputs_link is not None,
+                outputs_visible=outputs_link is not None,
+                shows_secret_value=leaked,
+            )
+        )
+    trigger = run.trigger.name if run.trigger else None
+    return WorkflowRun(
+        name=run.name,
+        status=str(run.status),
+        trigger=trigger,
+        start_time=run.start_time,
+        end_time=run.end_time,
+        actions=tuple(actions),
+    )
