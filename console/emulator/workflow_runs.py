@@ -7,6 +7,7 @@ The run record hides secured inputs/outputs as Azure's run history does.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import ssl
 import time
@@ -67,8 +68,10 @@ def _order(actions: dict[str, Any]) -> list[str]:
 class RunExecutor:
     def __init__(self, emu: Emulator, workflow: dict[str, Any]) -> None:
         self.emu = emu
+        from console.emulator.arm.logic import resolve_placeholders
+
         self.workflow = workflow
-        self.props = workflow["properties"]
+        self.props = resolve_placeholders(workflow["properties"], emu)
         endpoints = self.props.get("endpointsConfiguration") or {}
         self.workflow_source = _first_host(
             (endpoints.get("workflow") or {}).get("outgoingIpAddresses") or []
@@ -154,13 +157,15 @@ class RunExecutor:
         )
         return self._result(status, body)
 
-    def _connector_vault(self) -> str | None:
-        conns = ((self.props.get("parameters") or {}).get("$connections") or {}).get("value") or {}
-        for conn in conns.values():
-            text = str(conn)
-            for name in self.emu.state.vault_ports:
-                if f"'{name}'" in text.lower() or f"/{name}" in text.lower():
-                    return name
+    def _connector_vault(self, conn: dict[str, Any]) -> str | None:
+        """The vault of a Key Vault connection: Azure keeps it on the connection resource
+        (``alternativeParameterValues.vaultName``), which the emulator does not serve; it reads a
+        ``vaultName`` in the connection entry, else the workflow's ``vault`` tag."""
+        text = json.dumps(conn)
+        match = re.search(r'"vaultName":\s*"([^"]+)"', text)
+        name = match.group(1) if match else (self.workflow.get("tags") or {}).get("vault")
+        if name and name.lower() in self.emu.state.vault_ports:
+            return name
         return None
 
     async def _connector(self, session: aiohttp.ClientSession, action: dict[str, Any]) -> dict:
@@ -171,7 +176,7 @@ class RunExecutor:
         )
         path = str(inputs.get("path") or "")
         match = _CONNECTOR_SECRET.search(path)
-        vault = self._connector_vault()
+        vault = self._connector_vault(conn) if conn is not None else None
         if conn is None or match is None or vault is None:
             return {"status": "Skipped", "code": NOT_EMULATED}
         auth = (conn.get("connectionProperties") or {}).get("authentication") or {}

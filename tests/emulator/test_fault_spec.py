@@ -8,8 +8,10 @@ from console.emulator.faults import FaultSpec, FaultSpecError
 
 
 def test_a_full_spec_parses_into_rules() -> None:
-    spec = FaultSpec.parse("429@GET */secrets*:0.3,503:0.05,slow=0.2@*:0.1,drop:once,"
-                           "expire@*/vaults/*:2x,seed=7,retry-after=2")
+    spec = FaultSpec.parse(
+        "429@GET */secrets*:0.3,503:0.05,slow=0.2@*:0.1,drop:once,"
+        "expire@*/vaults/*:2x,seed=7,retry-after=2"
+    )
     kinds = [(r.kind, r.pattern, r.probability, r.remaining) for r in spec.rules]
     assert kinds == [
         ("429", "GET */secrets*", 0.3, None),
@@ -38,6 +40,9 @@ def test_bad_specs_say_what_is_wrong(text: str, message: str) -> None:
 
 def test_rules_match_method_and_path() -> None:
     (rule,) = FaultSpec.parse("500@PUT */accessPolicies/*").rules
-    assert rule.matches("PUT", "/subscriptions/s/resourceGroups/r/providers/"
-                               "Microsoft.KeyVault/vaults/v/accessPolicies/add")
+    assert rule.matches(
+        "PUT",
+        "/subscriptions/s/resourceGroups/r/providers/"
+        "Microsoft.KeyVault/vaults/v/accessPolicies/add",
+    )
     assert not rule.matches("GET", "/subscriptions/s/providers/Microsoft.KeyVault/vaults")

@@ -6,9 +6,37 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from console.emulator import authz, http
+from console.emulator.arm import authorization, keyvault, logic, msi, runs, subscriptions
+from console.emulator.arm.common import Ctx, Router, arm_headers, normalise_path
+from console.emulator.http import AzureHttpError
+
 if TYPE_CHECKING:
     from console.emulator.server import Emulator
 
 
+def build_router() -> Router:
+    router = Router()
+    for module in (subscriptions, keyvault, logic, msi, authorization, runs):
+        module.add_routes(router)
+    return router
+
+
 def register(app: web.Application, emu: Emulator) -> None:
-    """Add every ARM route to *app*."""
+    """Add every ARM route to *app*: one catch-all that answers Azure's way, even for 404s."""
+    router = build_router()
+
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        extra = arm_headers(request)
+        try:
+            caller = authz.arm_caller(emu.state, request)
+            route, match = router.resolve(request.method, normalise_path(request.path))
+            version = http.require_api_version(request, set(route.versions))
+            ctx = Ctx(request, emu, caller, match, version, headers=extra)
+            return await route.handler(ctx)
+        except AzureHttpError as exc:
+            for key, value in {**http.request_headers(request), **extra}.items():
+                exc.headers.setdefault(key, value)
+            raise
+
+    app.router.add_route("*", "/{tail:.*}", dispatch)
