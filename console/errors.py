@@ -61,6 +61,7 @@ class ForbiddenKind:
     CONNECTION = "connection"  # public network access disabled
     DISABLED = "disabled"  # the secret is disabled
     MANAGEMENT = "management"  # ARM AuthorizationFailed
+    PURGE_PROTECTION = "purge_protection"  # purge refused while purge protection is on
 
 
 _FORBIDDEN_TITLES = {
@@ -70,6 +71,7 @@ _FORBIDDEN_TITLES = {
     ForbiddenKind.CONNECTION: "Public network access disabled",
     ForbiddenKind.DISABLED: "Secret is disabled",
     ForbiddenKind.MANAGEMENT: "No management-plane role",
+    ForbiddenKind.PURGE_PROTECTION: "Purge protection is on",
 }
 
 

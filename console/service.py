@@ -7,24 +7,21 @@ The SDKs are imported lazily (first request), so importing this module costs not
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING
 
 from console.azure.errors import mapped, mapped_pages
+from console.azure.secrets_api import SecretMethods
 from console.azure.types import SignedIn
 from console.errors import ReadOnlyError
-from console.masked import MaskedValue
 from console.models import (
-    DeletedSecret,
+    DirectoryObject,
     LogicApp,
     NetworkRules,
     Permissions,
     ResourceGroup,
     RoleAssignment,
     RoleDefinition,
-    Secret,
-    SecretProperties,
     Subscription,
     UserAssignedIdentity,
     Vault,
@@ -37,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["AzureService", "SignedIn"]
 
 
-class AzureService:
+class AzureService(SecretMethods):
     """Azure (or the emulator: nothing here can tell) behind one async API.
 
     ``read_only=True`` refuses every write with :class:`ReadOnlyError` before any request.
@@ -72,6 +69,14 @@ class AzureService:
         """The signed-in principal (object id, tenant, display) as far as the token tells."""
         return await self.connection.whoami()
 
+    @mapped
+    async def resolve_principals(self, object_ids: Iterable[str]) -> dict[str, DirectoryObject]:
+        """Name principals (Microsoft Graph). Key: lower-cased object id; absent ids are principals
+        that no longer exist (orphaned grants)."""
+        from console.azure.graph import get_by_ids
+
+        return await get_by_ids(self.connection, object_ids)
+
     async def close(self) -> None:
         """Close the credential and the shared HTTP session. Safe to call twice."""
         await self.connection.close()
@@ -85,7 +90,7 @@ class AzureService:
     def _check_write(self, what: str) -> None:
         if self.read_only:
             raise ReadOnlyError(
-                f"Read-only mode: {what} was not sent. Restart without --read-only to change things."
+                f"Read-only mode: {what} was not sent. Restart without --read-only to make changes."
             )
 
     # ---- subscriptions, resource groups ------------------------------------------------
@@ -128,7 +133,7 @@ class AzureService:
     async def add_access_policy(
         self, vault_id: str, object_id: str, permissions: Permissions
     ) -> Vault:
-        """Merge *permissions* into *object_id*'s entry (the ``add`` operation); returns the vault."""
+        """Merge *permissions* into *object_id*'s entry (``add``); returns the vault."""
         self._check_write("adding an access policy")
         return await self._arm.update_access_policy(vault_id, "add", object_id, permissions)
 
@@ -144,7 +149,7 @@ class AzureService:
     async def remove_access_policy(
         self, vault_id: str, object_id: str, permissions: Permissions | None = None
     ) -> Vault:
-        """Remove *permissions* from *object_id*'s entry (``remove``); ``None`` removes the entry."""
+        """Remove *permissions* from *object_id*'s entry (``remove``); None: the whole entry."""
         self._check_write("removing an access policy")
         return await self._arm.remove_access_policy(vault_id, object_id, permissions)
 
@@ -173,7 +178,7 @@ class AzureService:
         principal_id: str,
         principal_type: str = "ServicePrincipal",
     ) -> RoleAssignment:
-        """Assign a role at *scope*; an identical existing assignment is returned, not duplicated."""
+        """Assign a role at *scope*; an identical existing one is returned, not duplicated."""
         self._check_write("creating a role assignment")
         return await self._arm.create_role_assignment(
             scope, role_definition_guid, principal_id, principal_type
@@ -237,84 +242,3 @@ class AzureService:
         self, subscription_id: str
     ) -> list[UserAssignedIdentity]:
         return await self._arm.list_user_assigned_identities(subscription_id)
-
-    # ---- secrets (always by the vaultUri Azure returned) --------------------------------
-    @mapped_pages
-    def iter_secret_pages(self, vault_uri: str) -> AsyncIterator[list[SecretProperties]]:
-        """Secret metadata page by page (Key Vault pages by at most 25). No values."""
-        return self._secrets.iter_secret_pages(vault_uri)
-
-    @mapped
-    async def list_secrets(self, vault_uri: str) -> list[SecretProperties]:
-        return await self._secrets.list_secrets(vault_uri)
-
-    @mapped
-    async def list_secret_versions(self, vault_uri: str, name: str) -> list[SecretProperties]:
-        """Every version's attributes, newest first. No values."""
-        return await self._secrets.list_secret_versions(vault_uri, name)
-
-    @mapped
-    async def get_secret(self, vault_uri: str, name: str, version: str | None = None) -> Secret:
-        """A secret with its value (masked until ``.value.reveal()``)."""
-        return await self._secrets.get_secret(vault_uri, name, version)
-
-    @mapped
-    async def set_secret(
-        self,
-        vault_uri: str,
-        name: str,
-        value: MaskedValue,
-        *,
-        content_type: str | None = None,
-        enabled: bool = True,
-        not_before: datetime | None = None,
-        expires_on: datetime | None = None,
-        tags: dict[str, str] | None = None,
-    ) -> SecretProperties:
-        """Create the secret or a new version of it."""
-        self._check_write("saving the secret")
-        return await self._secrets.set_secret(
-            vault_uri, name, value, content_type=content_type, enabled=enabled,
-            not_before=not_before, expires_on=expires_on, tags=tags,
-        )  # fmt: skip
-
-    @mapped
-    async def update_secret_properties(
-        self,
-        vault_uri: str,
-        name: str,
-        version: str | None = None,
-        *,
-        enabled: bool | None = None,
-        content_type: str | None = None,
-        not_before: datetime | None = None,
-        expires_on: datetime | None = None,
-        tags: dict[str, str] | None = None,
-    ) -> SecretProperties:
-        """Change attributes without touching the value (``None`` leaves a field as it is)."""
-        self._check_write("updating the secret's attributes")
-        return await self._secrets.update_secret_properties(
-            vault_uri, name, version, enabled=enabled, content_type=content_type,
-            not_before=not_before, expires_on=expires_on, tags=tags,
-        )  # fmt: skip
-
-    @mapped
-    async def delete_secret(self, vault_uri: str, name: str) -> DeletedSecret:
-        """Soft-delete (every version); returns the deleted secret once Azure lists it."""
-        self._check_write("deleting the secret")
-        return await self._secrets.delete_secret(vault_uri, name)
-
-    @mapped
-    async def list_deleted_secrets(self, vault_uri: str) -> list[DeletedSecret]:
-        return await self._secrets.list_deleted_secrets(vault_uri)
-
-    @mapped
-    async def recover_deleted_secret(self, vault_uri: str, name: str) -> SecretProperties:
-        self._check_write("recovering the secret")
-        return await self._secrets.recover_deleted_secret(vault_uri, name)
-
-    @mapped
-    async def purge_deleted_secret(self, vault_uri: str, name: str) -> None:
-        """Permanently delete a soft-deleted secret (refused by Azure under purge protection)."""
-        self._check_write("purging the secret")
-        await self._secrets.purge_deleted_secret(vault_uri, name)

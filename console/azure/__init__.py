@@ -1,0 +1,1 @@
+"""Adapters over the official async Azure SDKs. SDK modules are imported lazily, never here."""

@@ -1,0 +1,276 @@
+"""Management-plane operations (ARM) on the official .aio clients; results are frozen models."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+from console.azure import convert
+from console.azure.connection import Connection
+from console.errors import ConflictError, NotFoundError
+from console.models import (
+    LogicApp,
+    NetworkRules,
+    Permissions,
+    ResourceGroup,
+    RoleAssignment,
+    RoleDefinition,
+    Subscription,
+    UserAssignedIdentity,
+    Vault,
+    WorkflowIdentity,
+    parse_resource_id,
+)
+
+T = TypeVar("T")
+FAN_OUT = 8  # concurrent requests when one view needs many look-ups
+
+
+def _vault_parts(vault_id: str) -> tuple[str, str, str]:
+    parts = parse_resource_id(vault_id)
+    try:
+        return parts["subscriptions"], parts["resourcegroups"], parts["vaults"]
+    except KeyError:
+        raise NotFoundError(f"'{vault_id}' is not a Key Vault resource id.") from None
+
+
+def _workflow_parts(workflow_id: str) -> tuple[str, str, str]:
+    parts = parse_resource_id(workflow_id)
+    try:
+        return parts["subscriptions"], parts["resourcegroups"], parts["workflows"]
+    except KeyError:
+        raise NotFoundError(f"'{workflow_id}' is not a Logic App resource id.") from None
+
+
+async def _pages(paged: Any, conv: Callable[[Any], T]) -> AsyncIterator[list[T]]:
+    async for page in paged.by_page():
+        yield [conv(item) async for item in page]
+
+
+class ArmOps:
+    def __init__(self, connection: Connection) -> None:
+        self.conn = connection
+        self._role_defs: dict[str, RoleDefinition] = {}  # by lower-cased role GUID
+        self._gate = asyncio.Semaphore(FAN_OUT)
+
+    def _sub_for(self, resource_id: str) -> str:
+        sub = parse_resource_id(resource_id).get("subscriptions")
+        return sub or (self.conn.subscription_ids[0] if self.conn.subscription_ids else "")
+
+    # ---- subscriptions and groups ---------------------------------------------------------
+    async def list_subscriptions(self) -> list[Subscription]:
+        client = self.conn.subscription_client()
+        subs = [convert.subscription(s) async for s in client.subscriptions.list()]
+        wanted = {s.lower() for s in self.conn.subscription_ids}
+        return [s for s in subs if not wanted or s.subscription_id.lower() in wanted]
+
+    async def list_resource_groups(self, subscription_id: str) -> list[ResourceGroup]:
+        client = self.conn.resource_client(subscription_id)
+        return [convert.resource_group(rg) async for rg in client.resource_groups.list()]
+
+    # ---- vaults ---------------------------------------------------------------------------
+    def iter_vault_pages(self, sub: str, resource_group: str | None) -> AsyncIterator[list[Vault]]:
+        vaults = self.conn.keyvault_client(sub).vaults
+        # list_by_*: vaults.list() goes through the generic resources API and loses properties
+        paged = (
+            vaults.list_by_resource_group(resource_group)
+            if resource_group
+            else vaults.list_by_subscription()
+        )
+        return _pages(paged, convert.vault)
+
+    async def list_vaults(self, sub: str, resource_group: str | None) -> list[Vault]:
+        return [v async for page in self.iter_vault_pages(sub, resource_group) for v in page]
+
+    async def get_vault(self, vault_id: str) -> Vault:
+        sub, rg, name = _vault_parts(vault_id)
+        return convert.vault(await self.conn.keyvault_client(sub).vaults.get(rg, name))
+
+    async def update_access_policy(
+        self, vault_id: str, kind: str, object_id: str, permissions: Permissions
+    ) -> Vault:
+        from azure.mgmt.keyvault import models
+
+        sub, rg, name = _vault_parts(vault_id)
+        current = await self.get_vault(vault_id)
+        entry = models.AccessPolicyEntry(
+            tenant_id=current.tenant_id,
+            object_id=object_id,
+            permissions=convert.sdk_permissions(permissions),
+        )
+        body = models.VaultAccessPolicyParameters(
+            properties=models.VaultAccessPolicyProperties(access_policies=[entry])
+        )
+        # The service's add/replace/remove merge per objectId: no whole-vault PUT, so a
+        # concurrent change to another entry is never overwritten.
+        await self.conn.keyvault_client(sub).vaults.update_access_policy(rg, name, kind, body)
+        return await self.get_vault(vault_id)
+
+    async def remove_access_policy(
+        self, vault_id: str, object_id: str, permissions: Permissions | None
+    ) -> Vault:
+        if permissions is None:
+            current = await self.get_vault(vault_id)
+            entry = next(
+                (p for p in current.access_policies if p.object_id.lower() == object_id.lower()),
+                None,
+            )
+            if entry is None:
+                return current  # nothing to remove: already in the wanted state
+            permissions = entry.permissions
+        return await self.update_access_policy(vault_id, "remove", object_id, permissions)
+
+    async def update_network_rules(self, vault_id: str, rules: NetworkRules) -> Vault:
+        from azure.mgmt.keyvault import models
+
+        sub, rg, name = _vault_parts(vault_id)
+        patch = models.VaultPatchParameters(
+            properties=models.VaultPatchProperties(network_acls=convert.sdk_network_rules(rules))
+        )
+        return convert.vault(await self.conn.keyvault_client(sub).vaults.update(rg, name, patch))
+
+    # ---- role assignments -------------------------------------------------------------------
+    async def get_role_definition(self, role_definition_id: str) -> RoleDefinition:
+        guid = role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
+        if guid not in self._role_defs:
+            full = (
+                role_definition_id
+                if "/" in role_definition_id
+                else (
+                    f"/subscriptions/{self._sub_for('')}/providers/Microsoft.Authorization/"
+                    f"roleDefinitions/{guid}"
+                )
+            )
+            client = self.conn.authorization_client(self._sub_for(full))
+            async with self._gate:
+                rd = await client.role_definitions.get_by_id(full)
+            self._role_defs[guid] = convert.role_definition(rd)
+        return self._role_defs[guid]
+
+    async def _role_name(self, role_definition_id: str) -> str:
+        try:
+            return (await self.get_role_definition(role_definition_id)).role_name
+        except Exception:  # noqa: BLE001 - a name we cannot read is shown as the GUID
+            return ""
+
+    async def list_role_assignments(self, scope: str) -> list[RoleAssignment]:
+        client = self.conn.authorization_client(self._sub_for(scope))
+        raw = [ra async for ra in client.role_assignments.list_for_scope(scope)]
+        names = await asyncio.gather(*(self._role_name(ra.role_definition_id) for ra in raw))
+        return [convert.role_assignment(ra, n) for ra, n in zip(raw, names, strict=True)]
+
+    async def _find_assignment(
+        self, scope: str, role_guid: str, principal_id: str
+    ) -> RoleAssignment | None:
+        for ra in await self.list_role_assignments(scope):
+            same_role = ra.role_definition_id.rstrip("/").lower().endswith(role_guid.lower())
+            if (
+                same_role
+                and ra.principal_id.lower() == principal_id.lower()
+                and ra.scope.rstrip("/").lower() == scope.rstrip("/").lower()
+            ):
+                return ra
+        return None
+
+    async def create_role_assignment(
+        self, scope: str, role_guid: str, principal_id: str, principal_type: str
+    ) -> RoleAssignment:
+        existing = await self._find_assignment(scope, role_guid, principal_id)
+        if existing is not None:
+            return existing
+        from azure.core.exceptions import ResourceExistsError
+        from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
+
+        sub = self._sub_for(scope)
+        params = RoleAssignmentCreateParameters(
+            role_definition_id=(
+                f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"
+            ),
+            principal_id=principal_id,
+            principal_type=principal_type,
+        )
+        client = self.conn.authorization_client(sub)
+        try:
+            ra = await client.role_assignments.create(scope, str(uuid.uuid4()), params)
+        except ResourceExistsError:  # created meanwhile by someone else: return theirs
+            found = await self._find_assignment(scope, role_guid, principal_id)
+            if found is None:
+                raise
+            return found
+        return convert.role_assignment(ra, await self._role_name(ra.role_definition_id))
+
+    async def delete_role_assignment(self, assignment_id: str) -> None:
+        client = self.conn.authorization_client(self._sub_for(assignment_id))
+        await client.role_assignments.delete_by_id(assignment_id)
+
+    # ---- Logic Apps and identities -----------------------------------------------------------
+    def iter_logic_app_pages(
+        self, sub: str, resource_group: str | None
+    ) -> AsyncIterator[list[LogicApp]]:
+        workflows = self.conn.logic_client(sub).workflows
+        paged = (
+            workflows.list_by_resource_group(resource_group)
+            if resource_group
+            else workflows.list_by_subscription()
+        )
+        return _pages(paged, convert.logic_app)
+
+    async def list_logic_apps(self, sub: str, resource_group: str | None) -> list[LogicApp]:
+        return [a async for page in self.iter_logic_app_pages(sub, resource_group) for a in page]
+
+    async def get_logic_app(self, logic_app_id: str) -> LogicApp:
+        sub, rg, name = _workflow_parts(logic_app_id)
+        return convert.logic_app(await self.conn.logic_client(sub).workflows.get(rg, name))
+
+    async def _put_identity(self, logic_app_id: str, change: Callable[[Any], Any]) -> LogicApp:
+        # workflows.update sends a PATCH without body: GET, change, PUT the whole workflow.
+        sub, rg, name = _workflow_parts(logic_app_id)
+        workflows = self.conn.logic_client(sub).workflows
+        workflow = await workflows.get(rg, name)
+        if change(workflow) is False:
+            return convert.logic_app(workflow)
+        return convert.logic_app(await workflows.create_or_update(rg, name, workflow))
+
+    async def enable_system_identity(self, logic_app_id: str, replace_user: bool) -> LogicApp:
+        from azure.mgmt.logic.models import ManagedServiceIdentity
+
+        def change(workflow: Any) -> bool:
+            current = convert.workflow_identity(workflow.identity)
+            if current.type == "SystemAssigned":
+                return False
+            if current.type == "UserAssigned" and not replace_user:
+                names = ", ".join(r.resource_id.rsplit("/", 1)[-1] for r in current.user_assigned)
+                raise ConflictError(
+                    f"Logic App '{workflow.name}' already uses the user-assigned identity "
+                    f"{names}; a Consumption Logic App holds only one identity. Grant that "
+                    "identity access instead, or switch to system-assigned (the user-assigned "
+                    "identity's access is then lost to this app).",
+                    code="SingleIdentity",
+                )
+            workflow.identity = ManagedServiceIdentity(type="SystemAssigned")
+            return True
+
+        return await self._put_identity(logic_app_id, change)
+
+    async def set_identity(self, logic_app_id: str, identity: WorkflowIdentity) -> LogicApp:
+        from azure.mgmt.logic import models
+
+        def change(workflow: Any) -> bool:
+            if identity.type == "UserAssigned":
+                refs = {
+                    r.resource_id: models.UserAssignedIdentity() for r in identity.user_assigned
+                }
+                workflow.identity = models.ManagedServiceIdentity(
+                    type="UserAssigned", user_assigned_identities=refs
+                )
+            else:
+                workflow.identity = models.ManagedServiceIdentity(type=identity.type or "None")
+            return True
+
+        return await self._put_identity(logic_app_id, change)
+
+    async def list_user_assigned_identities(self, sub: str) -> list[UserAssignedIdentity]:
+        identities = self.conn.msi_client(sub).user_assigned_identities
+        return [convert.user_assigned_identity(i) async for i in identities.list_by_subscription()]

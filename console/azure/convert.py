@@ -1,0 +1,281 @@
+"""SDK objects -> the frozen models of console/models.py (and back, for the few writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from console.masked import MaskedValue
+from console.models import (
+    AccessPolicy,
+    DeletedSecret,
+    LogicApp,
+    NetworkRules,
+    Permissions,
+    ResourceGroup,
+    RoleAssignment,
+    RoleDefinition,
+    Secret,
+    SecretProperties,
+    Subscription,
+    UserAssignedIdentity,
+    UserAssignedRef,
+    Vault,
+    VirtualNetworkRule,
+    WorkflowIdentity,
+    parse_resource_id,
+)
+
+
+def text(value: Any, default: str = "") -> str:
+    """An SDK enum member or plain string as its wire value."""
+    if value is None:
+        return default
+    return str(getattr(value, "value", value))
+
+
+def _strs(values: Any) -> tuple[str, ...]:
+    return tuple(text(v) for v in values or ())
+
+
+def _tags(tags: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in (tags or {}).items()))
+
+
+def _ids(resource_id: str) -> tuple[str, str]:
+    parts = parse_resource_id(resource_id)
+    return parts.get("subscriptions", ""), parts.get("resourcegroups", "")
+
+
+# ---- ARM ---------------------------------------------------------------------------------
+def subscription(sub: Any) -> Subscription:
+    return Subscription(
+        subscription_id=sub.subscription_id,
+        display_name=sub.display_name or sub.subscription_id,
+        tenant_id=sub.tenant_id or "",
+        state=text(sub.state, "Enabled"),
+    )
+
+
+def resource_group(rg: Any) -> ResourceGroup:
+    sub, _ = _ids(rg.id)
+    return ResourceGroup(id=rg.id, name=rg.name, subscription_id=sub, location=rg.location or "")
+
+
+def permissions(perms: Any) -> Permissions:
+    if perms is None:
+        return Permissions()
+    # azure-mgmt-keyvault 14 models are dicts too: `.keys` is the dict method, hence keys_property
+    return Permissions(
+        keys=_strs(perms.keys_property),
+        secrets=_strs(perms.secrets),
+        certificates=_strs(perms.certificates),
+        storage=_strs(perms.storage),
+    )
+
+
+def access_policy(entry: Any) -> AccessPolicy:
+    return AccessPolicy(
+        tenant_id=entry.tenant_id or "",
+        object_id=entry.object_id,
+        permissions=permissions(entry.permissions),
+        application_id=entry.application_id or None,
+    )
+
+
+def network_rules(acls: Any) -> NetworkRules:
+    if acls is None:  # never set: Azure omits networkAcls and the vault is open
+        return NetworkRules()
+    return NetworkRules(
+        default_action=text(acls.default_action, "Allow"),
+        bypass=text(acls.bypass, "AzureServices"),
+        ip_rules=tuple(r.value for r in acls.ip_rules or ()),
+        virtual_network_rules=tuple(
+            VirtualNetworkRule(r.id, bool(r.ignore_missing_vnet_service_endpoint))
+            for r in acls.virtual_network_rules or ()
+        ),
+    )
+
+
+def vault(v: Any) -> Vault:
+    props = v.properties
+    sub, rg = _ids(v.id)
+    soft_delete = props.enable_soft_delete
+    return Vault(
+        id=v.id,
+        name=v.name,
+        subscription_id=sub,
+        resource_group=rg,
+        location=v.location or "",
+        uri=props.vault_uri or "",
+        tenant_id=props.tenant_id or "",
+        sku=text(props.sku.name if props.sku else None, "standard"),
+        soft_delete=True if soft_delete is None else bool(soft_delete),
+        retention_days=props.soft_delete_retention_in_days or 90,
+        purge_protection=bool(props.enable_purge_protection),
+        rbac_authorization=bool(props.enable_rbac_authorization),
+        public_network_access=text(props.public_network_access, "Enabled"),
+        access_policies=tuple(access_policy(e) for e in props.access_policies or ()),
+        network=network_rules(props.network_acls),
+        tags=_tags(v.tags),
+    )
+
+
+def pinned_vault(vault_uri: str) -> Vault:
+    """What we know of a vault added by URI: its address and a name from the host."""
+    host = urlsplit(vault_uri).hostname or vault_uri
+    name = host.split(".")[0] if not host.replace(".", "").isdigit() else urlsplit(vault_uri).netloc
+    uri = vault_uri if vault_uri.endswith("/") else vault_uri + "/"
+    return Vault(
+        id=f"pinned:{uri}",
+        name=name,
+        subscription_id="",
+        resource_group="",
+        location="",
+        uri=uri,
+        tenant_id="",
+        pinned=True,
+    )
+
+
+def sdk_permissions(perms: Permissions) -> Any:
+    from azure.mgmt.keyvault import models
+
+    return models.Permissions(
+        keys_property=list(perms.keys),
+        secrets=list(perms.secrets),
+        certificates=list(perms.certificates),
+        storage=list(perms.storage),
+    )
+
+
+def sdk_network_rules(rules: NetworkRules) -> Any:
+    from azure.mgmt.keyvault import models
+
+    return models.NetworkRuleSet(
+        default_action=rules.default_action,
+        bypass=rules.bypass,
+        ip_rules=[models.IPRule(value=ip) for ip in rules.ip_rules],
+        virtual_network_rules=[
+            models.VirtualNetworkRule(
+                id=r.id,
+                ignore_missing_vnet_service_endpoint=(r.ignore_missing_vnet_service_endpoint),
+            )
+            for r in rules.virtual_network_rules
+        ],
+    )
+
+
+def role_assignment(ra: Any, role_name: str = "") -> RoleAssignment:
+    return RoleAssignment(
+        id=ra.id,
+        name=ra.name,
+        scope=ra.scope or "",
+        role_definition_id=ra.role_definition_id,
+        principal_id=ra.principal_id,
+        principal_type=text(ra.principal_type, "ServicePrincipal"),
+        role_name=role_name,
+    )
+
+
+def role_definition(rd: Any) -> RoleDefinition:
+    perms = rd.permissions or []
+    return RoleDefinition(
+        id=rd.id,
+        name=rd.name,
+        role_name=rd.role_name or rd.name,
+        data_actions=tuple(a for p in perms for a in p.data_actions or ()),
+        actions=tuple(a for p in perms for a in p.actions or ()),
+    )
+
+
+def workflow_identity(identity: Any) -> WorkflowIdentity:
+    if identity is None:
+        return WorkflowIdentity()
+    refs = tuple(
+        UserAssignedRef(rid, ua.principal_id or "", ua.client_id or "")
+        for rid, ua in (identity.user_assigned_identities or {}).items()
+    )
+    return WorkflowIdentity(
+        type=text(identity.type, "None"),
+        principal_id=identity.principal_id,
+        tenant_id=identity.tenant_id,
+        user_assigned=refs,
+    )
+
+
+def _addresses(endpoints: Any) -> tuple[str, ...]:
+    if endpoints is None:
+        return ()
+    return tuple(ip.address for ip in endpoints.outgoing_ip_addresses or () if ip.address)
+
+
+def logic_app(wf: Any) -> LogicApp:
+    sub, rg = _ids(wf.id)
+    endpoints = wf.endpoints_configuration
+    params = {
+        k: (p.as_dict() if hasattr(p, "as_dict") else p) for k, p in (wf.parameters or {}).items()
+    }
+    changed = wf.changed_time
+    return LogicApp(
+        id=wf.id,
+        name=wf.name,
+        subscription_id=sub,
+        resource_group=rg,
+        location=wf.location or "",
+        state=text(wf.state, "NotSpecified"),
+        identity=workflow_identity(wf.identity),
+        workflow_outgoing_ips=_addresses(endpoints.workflow if endpoints else None),
+        connector_outgoing_ips=_addresses(endpoints.connector if endpoints else None),
+        definition=dict(wf.definition or {}),
+        parameters=params,
+        changed_time=changed.isoformat() if hasattr(changed, "isoformat") else changed,
+    )
+
+
+def user_assigned_identity(ident: Any) -> UserAssignedIdentity:
+    sub, rg = _ids(ident.id)
+    return UserAssignedIdentity(
+        id=ident.id,
+        name=ident.name,
+        subscription_id=sub,
+        resource_group=rg,
+        location=ident.location or "",
+        principal_id=ident.principal_id or "",
+        client_id=ident.client_id or "",
+        tenant_id=ident.tenant_id or "",
+    )
+
+
+# ---- Key Vault data plane ----------------------------------------------------------------
+def secret_properties(props: Any, vault_uri: str) -> SecretProperties:
+    return SecretProperties(
+        name=props.name,
+        vault_uri=vault_uri,
+        id=props.id,
+        version=props.version,
+        enabled=props.enabled is not False,
+        content_type=props.content_type,
+        created_on=props.created_on,
+        updated_on=props.updated_on,
+        not_before=props.not_before,
+        expires_on=props.expires_on,
+        recovery_level=text(props.recovery_level) or None,
+        tags=_tags(props.tags),
+    )
+
+
+def secret(kv_secret: Any, vault_uri: str) -> Secret:
+    return Secret(
+        properties=secret_properties(kv_secret.properties, vault_uri),
+        value=MaskedValue(kv_secret.value or ""),
+    )
+
+
+def deleted_secret(deleted: Any, vault_uri: str) -> DeletedSecret:
+    return DeletedSecret(
+        properties=secret_properties(deleted.properties, vault_uri),
+        recovery_id=deleted.recovery_id,
+        deleted_on=deleted.deleted_date,
+        scheduled_purge_date=deleted.scheduled_purge_date,
+    )
