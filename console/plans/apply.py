@@ -1,0 +1,155 @@
+"""Apply a plan through :class:`console.service.AzureService`: confirm, re-read, apply, verify.
+
+Duck-typed on the service (any object with the same async methods), so it stays free of
+Azure imports and can run against the emulator or a test double of the facade.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from console.errors import ConsoleError, NotFoundError
+from console.masked import MaskedValue
+from console.models import UserAssignedRef, WorkflowIdentity
+from console.plans import base as b
+from console.plans.grant import find_assignment
+
+
+class ConfirmationRequired(ConsoleError):
+    title = "Confirmation needed"
+
+
+def _date(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+async def read_current(service: Any, plan: b.Plan) -> dict[str, Any]:
+    """Re-read every resource the plan was made from, in the plan's snapshot format."""
+    current: dict[str, Any] = {}
+    for key in plan.snapshot:
+        kind, ident = b.parse_source_key(key)
+        if kind == "vault":
+            current[key] = b.snapshot_of(await service.get_vault(ident))
+        elif kind == "logic_app":
+            current[key] = b.snapshot_of(await service.get_logic_app(ident))
+        elif kind == "role_assignments":
+            assignments = await service.list_role_assignments(ident)
+            current[key] = b.json_safe(b.role_assignments_snapshot(assignments))
+        elif kind == "secret":
+            vault_uri, _, name = ident.rpartition("|")
+            try:
+                versions = await service.list_secret_versions(vault_uri, name)
+            except NotFoundError:
+                versions = []
+            current[key] = b.snapshot_of(versions[0] if versions else None)  # newest first
+        else:
+            raise ValueError(f"unknown snapshot source {kind!r}")
+    return current
+
+
+async def apply_change(
+    service: Any, change: b.Change, *, secret_value: MaskedValue | None = None
+) -> Any:
+    """One change -> one service call (role assignment deletes may list first)."""
+    p = change.params
+    kind = change.kind
+    if kind == b.ACCESS_POLICY_ADD:
+        perms = b.permissions_from_dict(p["permissions"])
+        return await service.add_access_policy(p["vault_id"], p["object_id"], perms)
+    if kind == b.ACCESS_POLICY_REMOVE:
+        perms = b.permissions_from_dict(p["permissions"]) if p.get("permissions") else None
+        return await service.remove_access_policy(p["vault_id"], p["object_id"], perms)
+    if kind == b.NETWORK_RULES:
+        return await service.update_network_rules(p["vault_id"], b.network_from_dict(p["network"]))
+    if kind == b.IDENTITY:
+        ident = p["identity"]
+        if ident["type"] == "SystemAssigned":
+            return await service.enable_system_identity(
+                p["logic_app_id"], replace_user_assigned=bool(p.get("replace_user_assigned"))
+            )
+        if ident["type"] == "None":
+            return await service.set_identity_none(p["logic_app_id"])
+        refs = tuple(UserAssignedRef(rid, "", "") for rid in ident.get("user_assigned", ()))
+        previous = WorkflowIdentity(type=ident["type"], user_assigned=refs)
+        return await service.restore_identity(p["logic_app_id"], previous)
+    if kind == b.ROLE_ASSIGNMENT_CREATE:
+        return await service.create_role_assignment(
+            p["scope"],
+            p["role_definition_guid"],
+            p["principal_id"],
+            p.get("principal_type") or "ServicePrincipal",
+        )
+    if kind == b.ROLE_ASSIGNMENT_DELETE:
+        assignment_id = p.get("id")
+        if not assignment_id:
+            found = find_assignment(
+                await service.list_role_assignments(p["scope"]),
+                p["scope"],
+                p["role_definition_guid"],
+                p["principal_id"],
+            )
+            if found is None:
+                return None  # already gone: deleting is idempotent
+            assignment_id = found.id
+        return await service.delete_role_assignment(assignment_id)
+    if kind == b.SECRET_SET:
+        if secret_value is None:
+            raise ValueError("secret.set needs the draft's value")
+        return await service.set_secret(
+            p["vault_uri"],
+            p["name"],
+            secret_value,
+            content_type=p.get("content_type"),
+            enabled=p.get("enabled", True),
+            not_before=_date(p.get("not_before")),
+            expires_on=_date(p.get("expires_on")),
+            tags=p.get("tags") or None,
+        )
+    if kind == b.SECRET_UPDATE:
+        return await service.update_secret_properties(
+            p["vault_uri"],
+            p["name"],
+            p.get("version"),
+            enabled=p.get("enabled"),
+            content_type=p.get("content_type"),
+            not_before=_date(p.get("not_before")),
+            expires_on=_date(p.get("expires_on")),
+            tags=p.get("tags"),
+        )
+    if kind == b.SECRET_DELETE:
+        return await service.delete_secret(p["vault_uri"], p["name"])
+    if kind == b.SECRET_RECOVER:
+        return await service.recover_deleted_secret(p["vault_uri"], p["name"])
+    if kind == b.SECRET_PURGE:
+        return await service.purge_deleted_secret(p["vault_uri"], p["name"])
+    raise ValueError(f"unknown change kind {kind!r}")
+
+
+async def execute(
+    service: Any,
+    plan: b.Plan,
+    *,
+    acknowledged: bool = False,
+    typed: str = "",
+    secret_value: MaskedValue | None = None,
+) -> b.PlanResult:
+    """Refuse unless confirmed as the plan requires; re-read and stop on drift (nothing
+    applied); then apply change by change, stopping at the first failure."""
+    if plan.blocked:
+        raise ConfirmationRequired(plan.blocked)
+    if plan.needs_acknowledgement and not acknowledged:
+        raise ConfirmationRequired("Confirm the warnings of this plan before applying it.")
+    if not plan.confirmation_matches(typed):
+        raise ConfirmationRequired(
+            f"Type '{plan.needs_typed_confirmation}' exactly to apply this plan."
+        )
+    if plan.snapshot:
+        changed = b.drift(plan.snapshot, await read_current(service, plan))
+        if changed:
+            return b.PlanResult(plan, not_attempted=plan.changes, drift=tuple(changed))
+
+    async def one(change: b.Change) -> Any:
+        return await apply_change(service, change, secret_value=secret_value)
+
+    return await b.run_changes(plan, one)
