@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from console.definition import find_keyvault_actions, iter_actions
-from console.diagnosis import FAIL, WARN, check_access
+from console.diagnosis import FAIL, WARN, check_access, vaults_used_by
 from console.models import (
     DirectoryObject,
     LogicApp,
@@ -125,9 +125,14 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
+_NOT_SECRET_KEYS = {"identity", "audience", "type", "method", "uri", "path", "connectionid", "id"}
+
+
 def _looks_secret(key: str, value: str) -> bool:
     if not value or value.startswith("@") or "@{" in value or "@parameters(" in value:
         return False  # an expression, not a literal
+    if key.lower() in _NOT_SECRET_KEYS or value.startswith(("/subscriptions/", "https://")):
+        return False  # resource ids and endpoints are long and random-looking, not secret
     if _SECRETY_VALUE.search(value):
         return True
     if _SECRETY_KEY.search(key) and len(value) >= 8:
@@ -166,25 +171,12 @@ def hardcoded_secrets(app: LogicApp) -> list[str]:
 # ---- the audit ---------------------------------------------------------------------------
 
 
-def _vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
-    actions = find_keyvault_actions(
-        app.definition, app.parameters, [v.uri for v in vaults if v.uri]
-    )
-    hosts = {a.vault_uri for a in actions if a.vault_uri}
-    used = [v for v in vaults if v.uri in hosts]
-    for action in actions:
-        for vault in vaults:
-            if vault not in used and f"//{vault.name.lower()}." in action.target.lower():
-                used.append(vault)
-    return used
-
-
 def audit(data: AuditInput) -> list[Finding]:
     now = data.now or datetime.now(UTC)
     findings: list[Finding] = []
     used_by: dict[str, list[LogicApp]] = {}
     for app in data.logic_apps:
-        vaults = _vaults_used_by(app, data.vaults)
+        vaults = vaults_used_by(app, data.vaults)
         for vault in vaults:
             used_by.setdefault(vault.id, []).append(app)
         if find_keyvault_actions(app.definition, app.parameters) and not (

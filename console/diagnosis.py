@@ -313,7 +313,7 @@ def _on_vault(action: KeyVaultAction, vault: Vault) -> bool:
 
 
 def check_actions(
-    actions: Sequence[KeyVaultAction], vault: Vault, audience: str = VAULT_AUDIENCE
+    actions: Sequence[KeyVaultAction], vault: Vault | None, audience: str = VAULT_AUDIENCE
 ) -> Check:
     if not actions:
         return Check(
@@ -341,7 +341,7 @@ def check_actions(
                     f"{action.name}: api-version {version or '(missing)'} is not a "
                     "Key Vault api-version"
                 )
-            if not _on_vault(action, vault):
+            if vault is not None and not _on_vault(action, vault):
                 problems.append(f"{action.name}: the URL is not on vault {vault.name}")
         elif action.auth_type != "ManagedServiceIdentity":
             problems.append(
@@ -453,6 +453,40 @@ def check_secret(
             fix="secret",
         )
     return Check("secret", "Secret", PASS, f"Secret {name} exists and is enabled.")
+
+
+def vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
+    """The loaded vaults the workflow's Key Vault actions point at (by vaultUri or vault name)."""
+    actions = find_keyvault_actions(
+        app.definition, app.parameters, [v.uri for v in vaults if v.uri]
+    )
+    used = [v for v in vaults if v.uri and v.uri in {a.vault_uri for a in actions}]
+    for action in actions:
+        for vault in vaults:
+            if vault not in used and _on_vault(action, vault):
+                used.append(vault)
+    if any(a.kind == "connector" for a in actions):
+        # The connector's vault lives on the connection resource (not read); a vaultName passed
+        # in the workflow's $connections entry names it.
+        text = json.dumps(app.parameters)
+        names = {n.lower() for n in re.findall(r'"vaultName":\s*"([^"]+)"', text, re.I)}
+        used += [v for v in vaults if v not in used and v.name.lower() in names]
+    return used
+
+
+def check_without_vault(app: LogicApp) -> AccessReport:
+    """The chain for an app whose Key Vault actions point at no vault the console knows."""
+    actions = find_keyvault_actions(app.definition, app.parameters)
+    skip = "No vault to check: no Key Vault action points at a vault the console has loaded."
+    checks = (
+        check_identity(app),
+        Check("grant", "Permission on the vault", SKIP, skip),
+        Check("firewall", "Vault firewall", SKIP, skip),
+        check_actions(actions, None),
+        check_secure_outputs(app, actions),
+        Check("secret", "Secret", SKIP, skip),
+    )
+    return AccessReport(app.name, "", None, checks, tuple(actions))
 
 
 def check_access(

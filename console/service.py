@@ -8,12 +8,12 @@ The SDKs are imported lazily (first request), so importing this module costs not
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from console.azure.errors import mapped, mapped_pages
 from console.azure.secrets_api import SecretMethods
 from console.azure.types import SignedIn
-from console.errors import ReadOnlyError
+from console.errors import NotFoundError, ReadOnlyError
 from console.models import (
     DirectoryObject,
     LogicApp,
@@ -26,6 +26,7 @@ from console.models import (
     UserAssignedIdentity,
     Vault,
     WorkflowIdentity,
+    WorkflowRun,
 )
 
 if TYPE_CHECKING:
@@ -236,6 +237,51 @@ class AzureService(SecretMethods):
         """
         self._check_write("changing the managed identity")
         return await self._arm.set_identity(logic_app_id, previous)
+
+    @mapped
+    async def list_triggers(self, logic_app_id: str) -> list[str]:
+        """Names of the workflow's triggers (for "Test run")."""
+        from console.azure.runs import list_triggers
+
+        return await list_triggers(self.connection, logic_app_id)
+
+    @mapped
+    async def test_run(
+        self, logic_app_id: str, trigger: str | None = None, *, timeout: float = 60.0
+    ) -> WorkflowRun:
+        """Run a trigger (the first one by default), wait for the run and return its actions.
+
+        Runs execute the real workflow (on Azure and in the emulator alike): a write.
+        """
+        from console.azure.runs import get_run, list_triggers, trigger_run
+
+        self._check_write("running the workflow")
+        if trigger is None:
+            triggers = await list_triggers(self.connection, logic_app_id)
+            if not triggers:
+                raise NotFoundError("The workflow has no trigger to run.")
+            trigger = triggers[0]
+        run_name = await trigger_run(self.connection, logic_app_id, trigger)
+        return await get_run(self.connection, logic_app_id, run_name, timeout=timeout)
+
+    # ---- many subscriptions at once (Azure Resource Graph) --------------------------------
+    @mapped_pages
+    def iter_inventory_pages(self, subscription_ids: Iterable[str]) -> AsyncIterator[Any]:
+        """Vaults and Logic Apps of all *subscription_ids* with one Resource Graph query per
+        1,000 subscriptions: pages of ``InventoryPage(vaults, logic_apps)``."""
+        from console.azure.resourcegraph import iter_inventory_pages
+
+        return iter_inventory_pages(self.connection, tuple(subscription_ids))
+
+    @mapped
+    async def list_inventory_via_resource_graph(
+        self, subscription_ids: Iterable[str]
+    ) -> tuple[list[Vault], list[LogicApp]]:
+        """All vaults and Logic Apps of *subscription_ids* (what list_vaults and list_logic_apps
+        return per subscription), in name order, from Resource Graph."""
+        from console.azure.resourcegraph import list_inventory
+
+        return await list_inventory(self.connection, tuple(subscription_ids))
 
     @mapped
     async def list_user_assigned_identities(

@@ -55,7 +55,8 @@ async def _content_has_secret(connection: Connection, uri: str) -> bool:
     except ValueError:
         return False
     body = content.get("body") if isinstance(content, dict) else None
-    return isinstance(body, dict) and body.get("value") not in (None, "")
+    # A secret bundle (or the connector's body) carries the value as a string; a list does not.
+    return isinstance(body, dict) and isinstance(body.get("value"), str) and body["value"] != ""
 
 
 async def get_run(

@@ -307,6 +307,9 @@ def _connector_workflow(state: State, sid: str, rg: str, name: str, vault: str) 
                     "connectionId": conn,
                     "connectionName": "keyvault",
                     "connectionProperties": {"authentication": {"type": "ManagedServiceIdentity"}},
+                    # Azure keeps the vault on the connection resource; templates often pass it
+                    # along like this, which is what the console and the emulator read.
+                    "vaultName": vault,
                     "id": f"/subscriptions/{sid}/providers/Microsoft.Web/locations/westeurope"
                     "/managedApis/keyvault",
                 }
@@ -440,7 +443,12 @@ def _demo(state: State) -> None:
                 "Call_partner": {
                     "type": "Http",
                     "runAfter": {},
-                    "inputs": {"method": "GET", "uri": "https://partner.example/status"},
+                    # A credential pasted into the definition: the audit flags where, never what.
+                    "inputs": {
+                        "method": "GET",
+                        "uri": "https://partner.example/status",
+                        "headers": {"x-api-key": "demo-not-a-real-secret-partner-key"},
+                    },
                 }
             }
         ),

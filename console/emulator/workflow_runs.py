@@ -49,6 +49,25 @@ def _first_host(addresses: list[dict[str, Any]]) -> str | None:
     return None
 
 
+_UNSUPPORTED = object()
+
+
+def _evaluate(value: Any) -> Any:
+    """The few workflow expressions the emulator evaluates (``@{guid()}``); others: unsupported."""
+    if isinstance(value, str):
+        if "@" not in value:
+            return value
+        replaced = value.replace("@{guid()}", str(uuid.uuid4()))
+        return _UNSUPPORTED if "@" in replaced else replaced
+    if isinstance(value, dict):
+        out = {k: _evaluate(v) for k, v in value.items()}
+        return _UNSUPPORTED if _UNSUPPORTED in out.values() else out
+    if isinstance(value, list):
+        items = [_evaluate(v) for v in value]
+        return _UNSUPPORTED if _UNSUPPORTED in items else items
+    return value
+
+
 def _order(actions: dict[str, Any]) -> list[str]:
     """Top-level actions in runAfter order (definition order among equals)."""
     done: list[str] = []
@@ -112,13 +131,14 @@ class RunExecutor:
         url: str,
         token: str | None,
         source: str | None,
+        payload: Any = None,
     ) -> tuple[int, Any]:
         headers = {KEY_HEADER: self.emu.internal_key}
         if source:
             headers[SOURCE_HEADER] = source
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        async with session.request(method, url, headers=headers) as response:
+        async with session.request(method, url, headers=headers, json=payload) as response:
             try:
                 body = await response.json(content_type=None)
             except ValueError:
@@ -145,15 +165,19 @@ class RunExecutor:
                     "code": "BadRequest",
                     "error": {
                         "code": "ManagedServiceIdentityNotFound",
-                        "message": "The workflow does not have the managed identity the action names "
-                        "(or none is enabled).",
+                        "message": "The workflow does not have the managed identity the "
+                        "action names (or none is enabled).",
                     },
                 }
             token = self._token(
                 principal, str(auth.get("audience") or "https://management.azure.com")
             )
+        payload = _evaluate(inputs.get("body"))
+        if payload is _UNSUPPORTED:
+            return {"status": "Skipped", "code": NOT_EMULATED}
+        method = str(inputs.get("method") or "GET").upper()
         status, body = await self._call_vault(
-            session, str(inputs.get("method") or "GET").upper(), uri, token, self.workflow_source
+            session, method, uri, token, self.workflow_source, payload
         )
         return self._result(status, body)
 
