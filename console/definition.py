@@ -24,6 +24,7 @@ class KeyVaultAction:
     identity: str | None  # user-assigned identity resource id when named
     secure_inputs: bool
     secure_outputs: bool
+    connection: str | None = None  # connector actions: the API connection's name
 
     @property
     def is_secured(self) -> bool:
@@ -151,6 +152,7 @@ def find_keyvault_actions(
                     identity=auth.get("identity"),
                     secure_inputs=secure_in,
                     secure_outputs=secure_out,
+                    connection=str(conn.get("connectionName") or key),
                 )
             )
     return found

@@ -1,4 +1,4 @@
-"""User settings in the platform's config dir. Never holds a secret (the SP secret is in the keyring)."""
+"""User settings in the platform config dir. Never a secret (the SP secret is in the keyring)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,126 @@
+"""What has been loaded so far: the handlers' single store (no widgets, no Azure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from console.errors import ConsoleError
+from console.inventory import (
+    GROUP,
+    SERVICE_PRINCIPAL,
+    USER,
+    KnownPrincipal,
+    PrincipalEntry,
+    build_inventory,
+)
+from console.models import (
+    LogicApp,
+    ResourceGroup,
+    RoleAssignment,
+    SecretProperties,
+    Subscription,
+    UserAssignedIdentity,
+    Vault,
+)
+
+_DIRECTORY_KINDS = {
+    "user": USER,
+    "group": GROUP,
+    "service_principal": SERVICE_PRINCIPAL,
+    "managed_identity": "Managed identity",
+}
+
+KINDS = ("vaults", "logic_apps", "identities")
+KIND_TITLES = {"vaults": "Key Vaults", "logic_apps": "Logic Apps", "identities": "Identities"}
+
+
+@dataclass
+class SecretListing:
+    items: dict[str, SecretProperties] = field(default_factory=dict)  # by name, insertion order
+    done: bool = False
+    error: ConsoleError | None = None
+
+
+@dataclass
+class Catalog:
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    resource_groups: dict[str, list[ResourceGroup]] = field(default_factory=dict)
+    vaults: dict[str, Vault] = field(default_factory=dict)  # by lower-cased id
+    logic_apps: dict[str, LogicApp] = field(default_factory=dict)
+    identities: dict[str, UserAssignedIdentity] = field(default_factory=dict)
+    role_assignments: dict[str, list[RoleAssignment]] = field(default_factory=dict)  # by sub
+    vault_roles: dict[str, list[RoleAssignment]] = field(default_factory=dict)  # by vault id
+    errors: dict[tuple[str, str], ConsoleError] = field(default_factory=dict)  # (sub, kind)
+    secrets: dict[str, SecretListing] = field(default_factory=dict)  # by vault uri
+    pinned: dict[str, Vault] = field(default_factory=dict)  # by uri
+    directory: dict[str, object] = field(default_factory=dict)  # lower id -> DirectoryObject
+    directory_checked: bool = False
+    _inventory: list[PrincipalEntry] | None = None
+
+    def add(self, subscription_id: str, kind: str, items: list) -> None:
+        self._inventory = None
+        if kind == "resource_groups":
+            self.resource_groups.setdefault(subscription_id, []).extend(items)
+        elif kind == "vaults":
+            self.vaults.update({v.id.lower(): v for v in items})
+        elif kind == "logic_apps":
+            self.logic_apps.update({a.id.lower(): a for a in items})
+        elif kind == "identities":
+            self.identities.update({i.id.lower(): i for i in items})
+        elif kind == "role_assignments":
+            self.role_assignments.setdefault(subscription_id, []).extend(items)
+
+    def in_scope(self, kind: str, subscription_id: str | None, resource_group: str | None) -> list:
+        source = {"vaults": self.vaults, "logic_apps": self.logic_apps,
+                  "identities": self.identities}[kind]  # fmt: skip
+        out = [
+            item
+            for item in source.values()
+            if (subscription_id is None or item.subscription_id == subscription_id)
+            and (resource_group is None or item.resource_group.lower() == resource_group.lower())
+        ]
+        return sorted(out, key=lambda i: i.name.lower())
+
+    def principal_ids(self) -> set[str]:
+        ids = {p.object_id for v in self.vaults.values() for p in v.access_policies}
+        ids |= {r.principal_id for rs in self.role_assignments.values() for r in rs}
+        ids |= {r.principal_id for rs in self.vault_roles.values() for r in rs}
+        return ids
+
+    def vault_by_uri(self, uri: str) -> Vault | None:
+        low = uri.rstrip("/").lower()
+        for vault in (*self.vaults.values(), *self.pinned.values()):
+            if vault.uri.rstrip("/").lower() == low:
+                return vault
+        return None
+
+    def vault_uris(self) -> list[str]:
+        return [v.uri for v in (*self.vaults.values(), *self.pinned.values())]
+
+    def listing(self, uri: str) -> SecretListing:
+        return self.secrets.setdefault(uri.rstrip("/").lower(), SecretListing())
+
+    def inventory(self) -> list[PrincipalEntry]:
+        if self._inventory is None:
+            roles = [r for rs in self.role_assignments.values() for r in rs]
+            roles += [r for rs in self.vault_roles.values() for r in rs]
+            unique = {r.id.lower(): r for r in roles}
+            known = {
+                key: KnownPrincipal(obj.object_id, obj.display_name,
+                                    _DIRECTORY_KINDS.get(obj.kind, obj.kind))
+                for key, obj in self.directory.items()
+            }  # fmt: skip
+            self._inventory = build_inventory(
+                vaults=self.vaults.values(), logic_apps=self.logic_apps.values(),
+                identities=self.identities.values(), role_assignments=unique.values(),
+                known=known, directory_checked=self.directory_checked,
+            )  # fmt: skip
+        return self._inventory
+
+    def principal_label(self, object_id: str) -> tuple[str, str]:
+        """(name, kind) for an access list; the id itself when nothing better is known."""
+        for entry in self.inventory():
+            if entry.object_id.lower() == object_id.lower():
+                kind = entry.kind + (" · orphaned" if entry.orphaned else "")
+                return entry.display_name or object_id, kind
+        return object_id, "Unknown"

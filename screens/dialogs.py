@@ -1,0 +1,119 @@
+"""Small typed modals (Frogmouth style): each returns its result through ``dismiss``."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Markdown, Static
+
+from console.errors import ConsoleError
+
+
+def safe_error_text(error: BaseException) -> tuple[str, str]:
+    """(title, message) safe to show: our typed errors carry safe messages; anything else is
+    reduced to its type, since its text might quote a value."""
+    if isinstance(error, ConsoleError):
+        return error.title, error.message
+    return (
+        "Unexpected error",
+        f"{type(error).__name__}. Details are not shown because they could contain a secret "
+        "value; run again with a debugger attached to see them.",
+    )
+
+
+class ErrorDialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="dialog.close")]
+
+    def __init__(self, error: BaseException, context: str = "") -> None:
+        super().__init__()
+        self.title_text, self.message = safe_error_text(error)
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="error"):
+            yield Label(Text(self.title_text), id="dialog-title")
+            if self.context:
+                yield Static(Text(self.context), classes="dim")
+            yield Static(Text(self.message), id="dialog-body")
+            yield Button("Close", id="close", variant="error")
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+
+class PinVaultDialog(ModalScreen[str | None]):
+    """Ask for a vault URI (data-plane access only); returns it or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Pin a vault by its URI", id="dialog-title")
+            yield Static(
+                "For vaults you can read but not list (no role on the subscription). "
+                "Use the vault's URI, e.g. https://myvault.vault.azure.net/",
+                classes="dim",
+            )
+            yield Input(placeholder="https://<name>.vault.azure.net/", id="uri")
+            yield Static("", id="dialog-error", classes="error-text")
+            with Horizontal(classes="buttons"):
+                yield Button("Pin", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def _submit(self) -> None:
+        uri = self.query_one("#uri", Input).value.strip()
+        if not uri.startswith("https://"):
+            self.query_one("#dialog-error", Static).update("A vault URI starts with https://")
+            return
+        self.dismiss(uri)
+
+    def on_input_submitted(self) -> None:
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+HELP = """\
+# kvconsole
+
+| Key | What it does |
+|---|---|
+| `tab` / `shift+tab` | Move between the tree, the list and the details |
+| `/` | Filter the list (type to filter, as you type) |
+| `enter` | Open the highlighted item |
+| `ctrl+k` | Quick lookup: any vault, secret or Logic App loaded so far |
+| `ctrl+p` | Command palette (commands for what is on screen) |
+| `f5` | Refresh everything |
+| `p` | Pin a vault by its URI |
+| `1`-`4` | Vault tabs: Secrets, Access, Networking, Properties |
+| `r` | In a secret: reveal (hidden again after the timeout, or when you leave) |
+| `c` | In a secret: copy (the clipboard is cleared after the timeout) |
+| `s` | Sign-in settings (default chain, device code, service principal) |
+| `u` | Choose subscriptions |
+| `q` | Quit |
+
+Values are never fetched until you ask to see or copy one. In `--demo` mode everything is an
+emulated tenant running inside this process: nothing reaches Azure.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="help"):
+            yield Markdown(HELP)
+            yield Button("Close", id="close")
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,548 @@
+"""The multi-pane screen: navigation tree, a filtered list of the selected kind, details."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    ContentSwitcher,
+    Footer,
+    Header,
+    Input,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    Tree,
+)
+
+from console.errors import ConsoleError
+from console.models import Subscription, Vault
+from screens.catalog import KIND_TITLES
+from screens.messages import (
+    DirectoryResolved,
+    KindLoaded,
+    LoadProgress,
+    SecretsPage,
+    VaultRolesLoaded,
+)
+from screens.secret import SecretScreen
+from screens.widgets.details import VaultDetail, error_text, identity_text, logic_app_text
+from screens.widgets.nav import NavTree, NodeRef
+from screens.widgets.virtual_list import Column, Row, VirtualList
+
+COLUMNS = {
+    "vaults": [Column("Name"), Column("Access", 8), Column("Firewall", 8), Column("Secrets", 10)],
+    "logic_apps": [Column("Name"), Column("State", 8), Column("Identity", 14), Column("KV", 3)],
+    "identities": [Column("Name"), Column("Kind", 20), Column("Grants", 6)],
+    "principals": [Column("Name"), Column("Kind", 20), Column("Grants", 6)],
+}
+COLUMNS["pinned"] = COLUMNS["vaults"]
+BACKGROUND_SECRET_CAP = 2000  # names fetched per vault before it is opened (for quick lookup)
+PREFETCH_PARALLEL = 4
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="main.filter"),
+        Binding("f5,ctrl+r", "app.refresh", "Refresh", id="main.refresh"),
+        Binding("ctrl+k", "app.lookup", "Lookup", id="main.lookup"),
+        Binding("p", "app.pin_vault", "Pin vault", id="main.pin"),
+        Binding("u", "app.subscriptions", "Subscriptions", show=False, id="main.subscriptions"),
+        Binding("s", "app.signin_settings", "Sign-in", show=False, id="main.signin"),
+        Binding("1", "tab('tab-secrets')", "Secrets", show=False, id="vault.tab.secrets"),
+        Binding("2", "tab('tab-access')", "Access", show=False, id="vault.tab.access"),
+        Binding("3", "tab('tab-network')", "Networking", show=False, id="vault.tab.network"),
+        Binding("4", "tab('tab-properties')", "Properties", show=False, id="vault.tab.properties"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.service: Any = None
+        self.ref = NodeRef("tenant")
+        self.pending: set[tuple[str, str]] = set()
+        self._secret_loads: set[str] = set()  # vault uris being listed
+        self._full_listing: set[str] = set()  # vault uris opened: list them past the cap
+        self._prefetch_gate = asyncio.Semaphore(PREFETCH_PARALLEL)
+
+    @property
+    def catalog(self):
+        return self.app.catalog
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            yield NavTree(id="nav")
+            with Vertical(id="list-pane"):
+                yield Static("", id="list-title", classes="pane-title")
+                yield Input(placeholder="Filter (type to filter)", id="filter")
+                yield ProgressBar(total=None, show_eta=False, show_percentage=False,
+                                  id="progress")  # fmt: skip
+                yield Static("", id="list-status", classes="status")
+                yield VirtualList(COLUMNS["vaults"], empty_text="Signing in…", id="items")
+            with ContentSwitcher(initial="detail-empty", id="detail"):
+                yield Static(
+                    Text("Select something on the left.\n\n? help · ctrl+k quick lookup"),
+                    id="detail-empty",
+                )
+                yield VaultDetail(id="vault-detail")
+                yield VerticalScroll(Static(id="logic-body"), id="logic-detail")
+                yield VerticalScroll(Static(id="identity-body"), id="identity-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#nav", NavTree).focus()
+        self.query_one("#progress").display = False
+
+    # ---- starting and refreshing ------------------------------------------------------
+    def start(self, service: Any, subscriptions: list[Subscription], tenant_label: str) -> None:
+        self.service = service
+        self.workers.cancel_group(self, "load")
+        self.workers.cancel_group(self, "prefetch")
+        nav = self.query_one("#nav", NavTree)
+        nav.set_tenant(tenant_label)
+        chosen = self.app.settings.subscriptions
+        for sub in subscriptions:
+            if chosen and sub.subscription_id not in chosen:
+                continue
+            self.catalog.subscriptions[sub.subscription_id] = sub
+            nav.add_subscription(sub.subscription_id, sub.display_name)
+            for kind in ("resource_groups", "vaults", "logic_apps", "identities",
+                         "role_assignments"):  # fmt: skip
+                self.pending.add((sub.subscription_id, kind))
+            self.load_subscription(sub.subscription_id)
+        self.show_pinned()
+        self._update_progress()
+        self.show_list(self.ref)
+
+    def show_pinned(self) -> None:
+        uris = list(self.app.settings.pinned_vaults)
+        self.query_one("#nav", NavTree).set_pinned(uris)
+        for uri in uris:
+            if uri not in self.catalog.pinned and self.service is not None:
+                vault = self.service.pinned_vault(uri)
+                self.catalog.pinned[uri] = vault
+                self.prefetch_secrets(vault)
+        self._refresh_tree()
+
+    # ---- workers (no widget access: they post messages) -------------------------------
+    @work(group="load", exit_on_error=False)
+    async def load_subscription(self, subscription_id: str) -> None:
+        service = self.service
+
+        async def one(kind: str, call) -> None:
+            try:
+                items = await call(subscription_id)
+            except ConsoleError as exc:
+                self.post_message(KindLoaded(subscription_id, kind, [], exc))
+                return
+            self.post_message(KindLoaded(subscription_id, kind, items))
+
+        async def vault_pages() -> None:
+            try:
+                async for page in service.iter_vault_pages(subscription_id):
+                    self.post_message(KindLoaded(subscription_id, "vaults", page, done=False))
+            except ConsoleError as exc:
+                self.post_message(KindLoaded(subscription_id, "vaults", [], exc))
+                return
+            self.post_message(KindLoaded(subscription_id, "vaults", []))
+
+        async def roles(sub: str) -> list:
+            return await service.list_role_assignments(f"/subscriptions/{sub}")
+
+        await asyncio.gather(
+            one("resource_groups", service.list_resource_groups),
+            vault_pages(),
+            one("logic_apps", service.list_logic_apps),
+            one("identities", service.list_user_assigned_identities),
+            one("role_assignments", roles),
+        )
+
+    @work(group="prefetch", exit_on_error=False)
+    async def prefetch_secrets(self, vault: Vault) -> None:
+        async with self._prefetch_gate:
+            await self._list_secrets(vault, cap=BACKGROUND_SECRET_CAP)
+
+    @work(group="secrets", exclusive=True, exit_on_error=False)
+    async def load_secrets(self, vault: Vault) -> None:
+        self._full_listing.add(vault.uri)  # a background listing under way goes on to the end
+        await self._list_secrets(vault, cap=None)
+
+    async def _list_secrets(self, vault: Vault, cap: int | None) -> None:
+        uri = vault.uri
+        if uri in self._secret_loads:
+            return
+        self._secret_loads.add(uri)
+        seen = 0
+        try:
+            async for page in self.service.iter_secret_pages(uri):
+                seen += len(page)
+                self.post_message(SecretsPage(uri, page, done=False, background=cap is not None))
+                if cap is not None and seen >= cap and uri not in self._full_listing:
+                    return  # the rest is listed when the vault is opened
+            self.post_message(SecretsPage(uri, [], done=True))
+        except ConsoleError as exc:
+            self.post_message(SecretsPage(uri, [], done=True, error=exc))
+        finally:
+            self._secret_loads.discard(uri)
+
+    @work(group="directory", exclusive=True, exit_on_error=False)
+    async def resolve_directory(self, object_ids: list[str]) -> None:
+        try:
+            objects = await self.service.resolve_principals(object_ids)
+        except ConsoleError as exc:
+            self.post_message(DirectoryResolved({}, exc))
+            return
+        self.post_message(DirectoryResolved(objects))
+
+    def on_directory_resolved(self, message: DirectoryResolved) -> None:
+        # Without a directory answer (no Graph permission) nobody is called orphaned.
+        self.catalog.directory = dict(message.objects)
+        self.catalog.directory_checked = message.error is None
+        self.catalog._inventory = None
+        self._refresh_tree()
+        self.show_list(self.ref, keep_focus=True)
+
+    @work(group="roles", exclusive=True, exit_on_error=False)
+    async def load_vault_roles(self, vault: Vault) -> None:
+        try:
+            items = await self.service.list_role_assignments(vault.id)
+        except ConsoleError as exc:
+            self.post_message(VaultRolesLoaded(vault.id, [], exc))
+            return
+        self.post_message(VaultRolesLoaded(vault.id, items))
+
+    # ---- handlers (own the state) -----------------------------------------------------
+    def on_kind_loaded(self, message: KindLoaded) -> None:
+        sub, kind = message.subscription_id, message.kind
+        if sub not in self.catalog.subscriptions:
+            return  # a refresh or a subscription change made this stale
+        if message.error is not None:
+            self.catalog.errors[(sub, kind)] = message.error
+        self.catalog.add(sub, kind, message.items)
+        if kind == "vaults":
+            for vault in message.items:
+                self.prefetch_secrets(vault)
+        if message.done:
+            self.pending.discard((sub, kind))
+            if not self.pending:
+                self.resolve_directory(sorted(self.catalog.principal_ids()))
+        self._refresh_tree()
+        self._update_progress()
+        if kind in (self.ref.list_kind, "role_assignments") or self.ref.kind == "principals":
+            self.show_list(self.ref, keep_focus=True)
+
+    def on_secrets_page(self, message: SecretsPage) -> None:
+        listing = self.catalog.listing(message.vault_uri)
+        if message.error is not None:
+            listing.error = message.error
+        listing.done = message.done and message.error is None or listing.done
+        new = [p for p in message.items if p.name not in listing.items]
+        listing.items.update({p.name: p for p in message.items})
+        detail = self.query_one("#vault-detail", VaultDetail)
+        showing = detail.vault is not None and detail.vault.uri == message.vault_uri
+        if showing and self.query_one("#detail", ContentSwitcher).current == "vault-detail":
+            detail.show_secrets(listing, new=new)
+        if message.done and self.ref.list_kind in ("vaults", "pinned"):
+            self.show_list(self.ref, keep_focus=True)
+
+    def on_vault_roles_loaded(self, message: VaultRolesLoaded) -> None:
+        detail = self.query_one("#vault-detail", VaultDetail)
+        if message.error is not None:
+            if detail.vault and detail.vault.id == message.vault_id:
+                detail.show_access_error(message.error)
+            return
+        self.catalog.vault_roles[message.vault_id.lower()] = message.items
+        self.catalog._inventory = None
+        if detail.vault and detail.vault.id == message.vault_id:
+            detail.show_access(self.catalog)
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        self._update_progress()
+
+    def _update_progress(self) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = bool(self.pending)
+
+    def _refresh_tree(self) -> None:
+        self.query_one("#nav", NavTree).refresh_counts(self.catalog, self.pending)
+
+    # ---- the list pane ----------------------------------------------------------------
+    @on(Tree.NodeHighlighted, "#nav")
+    def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        if event.node.data is not None:
+            self.show_list(event.node.data, keep_focus=True)
+
+    @on(Tree.NodeSelected, "#nav")
+    def _node_selected(self, event: Tree.NodeSelected) -> None:
+        if event.node.data is not None:
+            self.show_list(event.node.data, keep_focus=True)
+            if event.node.data.kind in ("vaults", "logic_apps", "identities", "principals"):
+                self.query_one("#items", VirtualList).focus()
+
+    def _items_for(self, ref: NodeRef) -> tuple[list[Row], str]:
+        catalog = self.catalog
+        kind = ref.list_kind
+        rg = ref.resource_group if ref.kind in ("vaults", "logic_apps", "identities") else None
+        if kind == "pinned":
+            vaults = [catalog.pinned[u] for u in catalog.pinned if ref.uri in (None, u)]
+            return [self._vault_row(v) for v in vaults], "Pinned vaults"
+        if kind == "vaults":
+            vaults = catalog.in_scope("vaults", ref.subscription_id, rg)
+            return [self._vault_row(v) for v in vaults], "Key Vaults"
+        if kind == "logic_apps":
+            apps = catalog.in_scope("logic_apps", ref.subscription_id, rg)
+            return [self._logic_row(a) for a in apps], "Logic Apps"
+        entries = catalog.inventory()
+        if kind == "identities":
+            ids = {
+                i.principal_id.lower()
+                for i in catalog.in_scope("identities", ref.subscription_id, rg)
+            }
+            ids |= {a.identity.principal_id.lower()
+                    for a in catalog.in_scope("logic_apps", ref.subscription_id, rg)
+                    if a.identity.principal_id}  # fmt: skip
+            entries = [e for e in entries if e.object_id.lower() in ids]
+            title = "Identities"
+        else:
+            title = "Principals (everyone seen in this tenant)"
+        rows = [
+            Row(
+                e.object_id,
+                (e.label, e.kind + (" · orphaned" if e.orphaned else ""), str(len(e.grants))),
+                "warning" if e.orphaned else "",
+            )  # fmt: skip
+            for e in entries
+        ]
+        return rows, title
+
+    def _vault_row(self, vault: Vault) -> Row:
+        listing = self.catalog.secrets.get(vault.uri.rstrip("/").lower())
+        if listing is None:
+            secrets, tone = "…", ""
+        elif listing.error is not None:
+            secrets, tone = f"⚠ {listing.error.title}", "error"
+        else:
+            n = len(listing.items)
+            secrets, tone = (str(n) if listing.done else f"{n}+"), ""
+        access = "RBAC" if vault.rbac_authorization else "policies"
+        firewall = "—" if vault.pinned else vault.network.default_action
+        return Row(vault.uri, (vault.name, access, firewall, secrets), tone)
+
+    def _logic_row(self, app) -> Row:
+        from console.definition import find_keyvault_actions
+
+        actions = find_keyvault_actions(app.definition, app.parameters, self.catalog.vault_uris())
+        return Row(app.id, (app.name, app.state, app.identity.type, str(len(actions))))
+
+    def show_list(self, ref: NodeRef, *, keep_focus: bool = False) -> None:
+        changed = ref != self.ref
+        self.ref = ref
+        items = self.query_one("#items", VirtualList)
+        rows, title = self._items_for(ref)
+        if changed:
+            items.columns = COLUMNS[ref.list_kind if ref.list_kind in COLUMNS else "vaults"]
+            self.query_one("#filter", Input).value = ""
+            items.set_filter("")
+            items.clear()
+        scope = self._scope_label(ref)
+        heading = Text.assemble((f"{title} ({len(rows)})", "bold"), (f"  {scope}", "dim"))
+        heading.no_wrap, heading.overflow = True, "ellipsis"
+        self.query_one("#list-title", Static).update(heading)
+        empty = "Loading…" if self._is_loading(ref) else f"No {title.lower()} here."
+        items.set_rows(rows, empty)
+        self._show_list_status(ref)
+        if changed:
+            key = items.highlighted_key
+            if key is None:
+                self.query_one("#detail", ContentSwitcher).current = "detail-empty"
+            else:
+                self.show_detail(key)
+
+    def _scope_label(self, ref: NodeRef) -> str:
+        parts = []
+        if ref.subscription_id and ref.subscription_id in self.catalog.subscriptions:
+            parts.append(self.catalog.subscriptions[ref.subscription_id].display_name)
+        if ref.resource_group:
+            parts.append(ref.resource_group)
+        return " / ".join(parts)
+
+    def _is_loading(self, ref: NodeRef) -> bool:
+        return any(
+            ref.subscription_id in (None, s) and k in (ref.list_kind, "role_assignments")
+            for s, k in self.pending
+        )
+
+    def _show_list_status(self, ref: NodeRef) -> None:
+        status = self.query_one("#list-status", Static)
+        kinds = {
+            "vaults": ("vaults",),
+            "logic_apps": ("logic_apps",),
+            "identities": ("identities", "logic_apps"),
+            "principals": ("identities", "logic_apps", "role_assignments", "vaults"),
+        }
+        errors = [
+            (s, k, e)
+            for (s, k), e in self.catalog.errors.items()
+            if k in kinds.get(ref.list_kind, ()) and ref.subscription_id in (None, s)
+        ]
+        if not errors:
+            status.update("")
+            status.display = False
+            return
+        text = Text()
+        for sub, kind, error in errors:
+            name = self.catalog.subscriptions.get(sub)
+            what = f"{KIND_TITLES.get(kind, kind)} in {name.display_name if name else sub}"
+            text.append_text(error_text(error, what))
+            text.append("\n")
+        status.update(text)
+        status.display = True
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one("#items", VirtualList).set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#items", VirtualList).focus()
+
+    @on(Input.Changed, "#secret-filter")
+    def _secret_filter_changed(self, event: Input.Changed) -> None:
+        self.query_one("#secrets", VirtualList).set_filter(event.value)
+
+    @on(Input.Submitted, "#secret-filter")
+    def _secret_filter_submitted(self) -> None:
+        self.query_one("#secrets", VirtualList).focus()
+
+    def action_focus_filter(self) -> None:
+        focused = self.focused
+        in_vault = focused is not None and any(
+            a.id == "vault-detail" for a in focused.ancestors_with_self
+        )
+        self.query_one("#secret-filter" if in_vault else "#filter", Input).focus()
+
+    def action_tab(self, tab: str) -> None:
+        if self.query_one("#detail", ContentSwitcher).current != "vault-detail":
+            return
+        self.query_one("#vault-tabs", TabbedContent).active = tab
+        # Focus moves into the tab: TabbedContent follows focus, and would switch back.
+        target = {"tab-secrets": "#secrets", "tab-access": "#access"}.get(tab)
+        if target:
+            self.query_one(target).focus()
+        else:
+            self.query_one(f"#{tab} VerticalScroll").focus()
+
+    # ---- details ----------------------------------------------------------------------
+    @on(VirtualList.Highlighted, "#items")
+    def _item_highlighted(self, event: VirtualList.Highlighted) -> None:
+        self.show_detail(event.row.key)
+
+    @on(VirtualList.Selected, "#items")
+    def _item_selected(self, event: VirtualList.Selected) -> None:
+        self.show_detail(event.row.key)
+        if self.ref.list_kind in ("vaults", "pinned"):
+            self.query_one("#secrets", VirtualList).focus()
+
+    def show_detail(self, key: str) -> None:
+        switcher = self.query_one("#detail", ContentSwitcher)
+        kind = self.ref.list_kind
+        if kind in ("vaults", "pinned"):
+            vault = self.catalog.vault_by_uri(key)
+            if vault is None:
+                return
+            detail = self.query_one("#vault-detail", VaultDetail)
+            switcher.current = "vault-detail"
+            if detail.vault != vault:
+                detail.show(vault, self.catalog)
+                listing = self.catalog.listing(vault.uri)
+                if not listing.done and listing.error is None:
+                    self.load_secrets(vault)
+                if vault.rbac_authorization and vault.id.lower() not in self.catalog.vault_roles:
+                    self.load_vault_roles(vault)
+        elif kind == "logic_apps":
+            app = self.catalog.logic_apps.get(key.lower())
+            if app is None:
+                return
+            switcher.current = "logic-detail"
+            self.query_one("#logic-body", Static).update(logic_app_text(app, self.catalog))
+        else:
+            entry = next((e for e in self.catalog.inventory() if e.object_id == key), None)
+            if entry is None:
+                return
+            switcher.current = "identity-detail"
+            self.query_one("#identity-body", Static).update(identity_text(entry))
+
+    @on(VirtualList.Selected, "#secrets")
+    def _secret_selected(self, event: VirtualList.Selected) -> None:
+        vault = self.query_one("#vault-detail", VaultDetail).vault
+        if vault is None:
+            return
+        props = self.catalog.listing(vault.uri).items.get(event.row.key)
+        if props is not None:
+            self.app.push_screen(SecretScreen(self.service, vault, props))
+
+    # ---- jumping (quick lookup) -------------------------------------------------------
+    def jump(self, kind: str, key: str) -> None:
+        nav = self.query_one("#nav", NavTree)
+        if kind in ("vault", "secret"):
+            uri, _, secret = key.partition("|")
+            vault = self.catalog.vault_by_uri(uri)
+            if vault is None:
+                return
+            if vault.pinned:
+                ref = NodeRef("pinned")
+            else:
+                ref = NodeRef("vaults", vault.subscription_id, vault.resource_group.lower())
+            self._select_node(nav, ref)
+            self.show_list(ref)
+            items = self.query_one("#items", VirtualList)
+            items.select_key(vault.uri, post=False)
+            self.show_detail(vault.uri)
+            self.query_one("#vault-tabs", TabbedContent).active = "tab-secrets"
+            if kind == "secret":
+                props = self.catalog.listing(vault.uri).items.get(secret)
+                self.query_one("#secrets", VirtualList).select_key(secret, post=False)
+                if props is not None:
+                    self.app.push_screen(SecretScreen(self.service, vault, props))
+            else:
+                items.focus()
+        elif kind == "logic_app":
+            app = self.catalog.logic_apps.get(key.lower())
+            if app is None:
+                return
+            ref = NodeRef("logic_apps", app.subscription_id, app.resource_group.lower())
+            self._select_node(nav, ref)
+            self.show_list(ref)
+            items = self.query_one("#items", VirtualList)
+            items.select_key(app.id, post=False)
+            self.show_detail(app.id)
+            items.focus()
+
+    def _select_node(self, nav: NavTree, ref: NodeRef) -> None:
+        node = nav.node_for(ref)
+        if node is None:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.ref = ref  # so the highlight below does not reset the list
+        nav.move_cursor(node)
+
+    def context_commands(self) -> list[tuple[str, str, object]]:
+        out: list[tuple[str, str, object]] = []
+        if self.query_one("#detail", ContentSwitcher).current == "vault-detail":
+            for tab, title in (("tab-secrets", "Secrets"), ("tab-access", "Access"),
+                               ("tab-network", "Networking"),
+                               ("tab-properties", "Properties")):  # fmt: skip
+                out.append((f"Vault: {title} tab", f"Show the vault's {title.lower()}",
+                            lambda t=tab: self.action_tab(t)))  # fmt: skip
+        out.append(("Filter the list", "Type to filter", self.action_focus_filter))
+        return out

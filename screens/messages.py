@@ -1,0 +1,85 @@
+"""Messages workers post to the UI. Workers never touch widgets; handlers own the state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+from console.errors import ConsoleError
+from console.models import SecretProperties, Subscription
+
+
+class Connected(Message):
+    """Signed in: the service (console.service.AzureService) and what it can see."""
+
+    def __init__(self, service: Any, subscriptions: list[Subscription], who: Any) -> None:
+        super().__init__()
+        self.service = service
+        self.subscriptions = subscriptions
+        self.who = who
+
+
+class SignInProblem(Message):
+    """Could not sign in or see anything: say what is wrong and how to fix it."""
+
+    def __init__(self, problem: str, error: ConsoleError | None = None) -> None:
+        super().__init__()
+        self.problem = problem
+        self.error = error
+
+
+class KindLoaded(Message):
+    """One kind of resource of one subscription arrived (or failed: ``error`` set)."""
+
+    def __init__(
+        self, subscription_id: str, kind: str, items: list[Any], error: ConsoleError | None = None,
+        done: bool = True,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.subscription_id = subscription_id
+        self.kind = kind
+        self.items = items
+        self.error = error
+        self.done = done
+
+
+class SecretsPage(Message):
+    """A page of secret metadata of one vault (``error`` set when the vault refused)."""
+
+    def __init__(
+        self, vault_uri: str, items: list[SecretProperties], *, done: bool,
+        error: ConsoleError | None = None, background: bool = False,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.vault_uri = vault_uri
+        self.items = items
+        self.done = done
+        self.error = error
+        self.background = background
+
+
+class LoadProgress(Message):
+    """How many loads are still under way (coalesced: only the latest matters)."""
+
+    def __init__(self, pending: int) -> None:
+        super().__init__()
+        self.pending = pending
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LoadProgress)
+
+
+class VaultRolesLoaded(Message):
+    def __init__(self, vault_id: str, items: list[Any], error: ConsoleError | None = None) -> None:
+        super().__init__()
+        self.vault_id = vault_id
+        self.items = items
+        self.error = error
+
+
+class DirectoryResolved(Message):
+    def __init__(self, objects: dict[str, Any], error: ConsoleError | None = None) -> None:
+        super().__init__()
+        self.objects = objects
+        self.error = error

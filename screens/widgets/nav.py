@@ -1,0 +1,122 @@
+"""The navigation tree: tenant -> subscription -> resource group -> kinds, with counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from screens.catalog import KIND_TITLES, KINDS, Catalog
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    kind: str  # vaults | logic_apps | identities | principals | pinned | subscription | tenant
+    subscription_id: str | None = None
+    resource_group: str | None = None
+    uri: str | None = None  # a pinned vault
+
+    @property
+    def list_kind(self) -> str:
+        return "vaults" if self.kind in ("subscription", "tenant") else self.kind
+
+
+class NavTree(Tree[NodeRef]):
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Show", id="tree.show"),
+        Binding("space", "toggle_node", "Expand", show=False, id="tree.toggle"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("Tenant"), data=NodeRef("tenant"), id=id)
+        self.show_root = True
+        self.guide_depth = 3
+        self._index: dict[tuple[str | None, str | None, str], TreeNode[NodeRef]] = {}
+        self.root.expand()
+        self._pinned = self.root.add(Text("★ Pinned vaults"), data=NodeRef("pinned"))
+        self._principals = self.root.add(Text("Principals (all)"), data=NodeRef("principals"))
+
+    def set_tenant(self, label: str) -> None:
+        self.root.set_label(Text(label))
+
+    def node_for(self, ref: NodeRef) -> TreeNode[NodeRef] | None:
+        if ref.kind == "pinned":
+            return self._pinned
+        if ref.kind == "principals":
+            return self._principals
+        if ref.kind == "tenant":
+            return self.root
+        return self._index.get((ref.subscription_id, ref.resource_group, ref.kind))
+
+    def add_subscription(self, subscription_id: str, name: str) -> None:
+        key = (subscription_id, None, "subscription")
+        if key in self._index:
+            return
+        node = self.root.add(
+            Text(name), data=NodeRef("subscription", subscription_id), before=self._pinned
+        )
+        node.expand()
+        self._index[key] = node
+
+    def add_resource_group(self, subscription_id: str, resource_group: str) -> None:
+        key = (subscription_id, resource_group.lower(), "rg")
+        if key in self._index:
+            return
+        parent = self._index.get((subscription_id, None, "subscription"))
+        if parent is None:
+            return
+        # Keep resource groups in name order whatever order they arrive in.
+        siblings = [n for n in parent.children if n.data and n.data.kind == "rg"]
+        before = next(
+            (n for n in siblings if (n.data.resource_group or "") > resource_group.lower()), None
+        )
+        node = parent.add(
+            Text(resource_group),
+            data=NodeRef("rg", subscription_id, resource_group.lower()),
+            before=before,
+        )
+        self._index[key] = node
+        node.expand()
+        for kind in KINDS:
+            child = node.add_leaf(
+                Text(KIND_TITLES[kind]), data=NodeRef(kind, subscription_id, resource_group.lower())
+            )
+            self._index[(subscription_id, resource_group.lower(), kind)] = child
+
+    def refresh_counts(self, catalog: Catalog, loading: set[tuple[str, str]]) -> None:
+        """Relabel every node from the catalog (cheap: a few hundred nodes at most)."""
+        for sub_id, sub in catalog.subscriptions.items():
+            for item_kind in KINDS:
+                for item in catalog.in_scope(item_kind, sub_id, None):
+                    self.add_resource_group(sub_id, item.resource_group)
+            node = self._index.get((sub_id, None, "subscription"))
+            if node is None:
+                continue
+            label = Text(sub.display_name)
+            errors = [e for (s, _k), e in catalog.errors.items() if s == sub_id]
+            if errors:
+                label.append(f"  ⚠ {errors[0].title}", style="bold red")
+            elif any(s == sub_id for s, _k in loading):
+                label.append("  …", style="dim")
+            node.set_label(label)
+            for (s, rg, kind), child in self._index.items():
+                if s != sub_id or kind not in KINDS:
+                    continue
+                n = len(catalog.in_scope(kind, sub_id, rg))
+                text = Text(f"{KIND_TITLES[kind]} ({n})")
+                if (sub_id, kind) in catalog.errors:
+                    text.append(" ⚠", style="bold red")
+                child.set_label(text)
+        pinned = Text(f"★ Pinned vaults ({len(catalog.pinned)})")
+        self._pinned.set_label(pinned)
+        self._principals.set_label(Text(f"Principals (all) ({len(catalog.inventory())})"))
+
+    def set_pinned(self, uris: list[str]) -> None:
+        self._pinned.remove_children()
+        for uri in uris:
+            self._pinned.add_leaf(Text(uri), data=NodeRef("pinned", uri=uri))
+        if uris:
+            self._pinned.expand()

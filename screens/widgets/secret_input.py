@@ -1,0 +1,28 @@
+"""An input for a secret: a fixed-width mask (no length leak) and no copy or cut."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.actions import SkipAction
+from textual.widgets import Input
+
+from console.masked import MASK
+
+
+class SecretInput(Input):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(password=True, **kwargs)
+
+    @property
+    def _value(self) -> Text:
+        return Text(MASK if self.value else "", no_wrap=True, overflow="ignore", end="")
+
+    @property
+    def content_width(self) -> int:
+        return len(MASK) + 1 if self.value else super().content_width
+
+    def action_copy(self) -> None:
+        raise SkipAction()
+
+    def action_cut(self) -> None:
+        raise SkipAction()

@@ -1,0 +1,260 @@
+"""A line-API list for very large data (Toolong's approach): only visible lines are rendered.
+
+Rows are plain tuples of strings: text from Azure is never parsed as markup here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: int | None = None  # None: takes what is left (at least 8)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    cells: tuple[str, ...]
+    tone: str = ""  # "" | "dim" | "error" | "warning"
+
+
+class VirtualList(ScrollView, can_focus=True):
+    """A fixed header and any number of rows; a cursor; type-to-filter through `set_filter`."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown"),
+        Binding("home", "jump(0)", "First", show=False, id="list.home"),
+        Binding("end", "jump(-1)", "Last", show=False, id="list.end"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+    COMPONENT_CLASSES = {
+        "virtual-list--header",
+        "virtual-list--cursor",
+        "virtual-list--dim",
+        "virtual-list--error",
+        "virtual-list--warning",
+    }
+    DEFAULT_CSS = """
+    VirtualList { height: 1fr; }
+    VirtualList > .virtual-list--header { text-style: bold; color: $text-accent; }
+    VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
+    VirtualList:focus > .virtual-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+    }
+    VirtualList > .virtual-list--dim { color: $text-muted; }
+    VirtualList > .virtual-list--error { color: $text-error; }
+    VirtualList > .virtual-list--warning { color: $text-warning; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, list_: VirtualList, row: Row) -> None:
+            super().__init__()
+            self.list = list_
+            self.row = row
+
+        @property
+        def control(self) -> VirtualList:
+            return self.list
+
+    class Selected(Highlighted):
+        pass
+
+    def __init__(
+        self,
+        columns: list[Column],
+        *,
+        empty_text: str = "Nothing here.",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.columns = columns
+        self.empty_text = empty_text
+        self._rows: list[Row] = []
+        self._haystack: list[str] = []
+        self._view: list[int] = []  # indices of rows passing the filter
+        self._filter: tuple[str, ...] = ()
+
+    # ---- data -------------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def visible_count(self) -> int:
+        return len(self._view)
+
+    @property
+    def rows(self) -> list[Row]:
+        return self._rows
+
+    def visible_rows(self) -> list[Row]:
+        return [self._rows[i] for i in self._view]
+
+    def clear(self, empty_text: str | None = None) -> None:
+        if empty_text is not None:
+            self.empty_text = empty_text
+        self._rows, self._haystack, self._view = [], [], []
+        self.cursor = 0
+        self._resize()
+
+    def set_rows(self, rows: list[Row], empty_text: str | None = None) -> None:
+        keep = self.highlighted_key
+        self.clear(empty_text)
+        self.add_rows(rows)
+        if keep is not None:
+            self.select_key(keep, post=False)
+
+    def add_rows(self, rows: list[Row]) -> None:
+        """Append a batch (lists fill in progressively); the cursor stays where it is."""
+        start = len(self._rows)
+        self._rows.extend(rows)
+        hay = [" ".join(r.cells).lower() for r in rows]
+        self._haystack.extend(hay)
+        self._view.extend(
+            start + i for i, text in enumerate(hay) if all(w in text for w in self._filter)
+        )
+        self._resize()
+        if start == 0 and self._view:
+            self.cursor = 0
+
+    def set_filter(self, text: str) -> None:
+        self._filter = tuple(text.lower().split())
+        words = self._filter
+        self._view = [i for i, h in enumerate(self._haystack) if all(w in h for w in words)]
+        self.scroll_to(y=0, animate=False)
+        self.cursor = 0
+        self._resize()
+
+    @property
+    def highlighted(self) -> Row | None:
+        if 0 <= self.cursor < len(self._view):
+            return self._rows[self._view[self.cursor]]
+        return None
+
+    @property
+    def highlighted_key(self) -> str | None:
+        row = self.highlighted
+        return row.key if row else None
+
+    def select_key(self, key: str, *, post: bool = True) -> bool:
+        """Move the cursor to the row with *key* (clearing a filter that hides it)."""
+        for pos, index in enumerate(self._view):
+            if self._rows[index].key == key:
+                self.cursor = pos
+                if post:
+                    self.post_message(self.Selected(self, self._rows[index]))
+                return True
+        if self._filter and any(r.key == key for r in self._rows):
+            self.set_filter("")
+            return self.select_key(key, post=post)
+        return False
+
+    # ---- geometry ---------------------------------------------------------------------
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._view) + 1)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._resize()
+
+    def _widths(self, total: int) -> list[int]:
+        fixed = sum((c.width or 0) + 1 for c in self.columns)
+        flex = [c for c in self.columns if c.width is None]
+        left = max(8, total - fixed - len(flex))
+        each = left // max(1, len(flex))
+        return [c.width if c.width is not None else each for c in self.columns]
+
+    def _line(self, cells: tuple[str, ...], width: int) -> str:
+        widths = self._widths(width)
+        parts = []
+        for text, w in zip(cells, widths, strict=False):
+            text = text.replace("\n", " ")
+            if cell_len(text) > w:
+                text = set_cell_size(text, max(0, w - 1)) + "…"
+            parts.append(set_cell_size(text, w))
+        return set_cell_size(" ".join(parts), width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("virtual-list--header")
+            text = self._line(tuple(c.title for c in self.columns), width)
+            return Strip([Segment(text, style)], width)
+        pos = round(self.scroll_y) + y - 1
+        if not self._view:
+            if y == 1:
+                style = base + self.get_component_rich_style("virtual-list--dim")
+                return Strip([Segment(set_cell_size(self.empty_text, width), style)], width)
+            return Strip.blank(width, base)
+        if pos >= len(self._view):
+            return Strip.blank(width, base)
+        row = self._rows[self._view[pos]]
+        style: Style = base
+        if row.tone:
+            style += self.get_component_rich_style(f"virtual-list--{row.tone}")
+        if pos == self.cursor:
+            style += self.get_component_rich_style("virtual-list--cursor")
+        return Strip([Segment(self._line(row.cells, width), style)], width)
+
+    # ---- cursor -----------------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._view) - 1)) if self._view else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        row = self.highlighted
+        if row is not None and old != new:
+            self.post_message(self.Highlighted(self, row))
+
+    def _scroll_to_cursor(self) -> None:
+        body = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + body:
+            self.scroll_to(y=self.cursor - body + 1, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.scrollable_content_region.height - 2)
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = len(self._view) - 1 if where < 0 else 0
+
+    def action_select(self) -> None:
+        row = self.highlighted
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        pos = round(self.scroll_y) + offset.y - 1
+        if 0 <= pos < len(self._view):
+            self.cursor = pos
+            self.action_select()
