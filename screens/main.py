@@ -60,6 +60,7 @@ class MainScreen(Screen[None]):
         Binding("2", "tab('tab-access')", "Access", show=False, id="vault.tab.access"),
         Binding("3", "tab('tab-network')", "Networking", show=False, id="vault.tab.network"),
         Binding("4", "tab('tab-properties')", "Properties", show=False, id="vault.tab.properties"),
+        Binding("a", "access_check", "Access check", id="main.access_check"),
     ]
 
     def __init__(self) -> None:
@@ -536,8 +537,47 @@ class MainScreen(Screen[None]):
         self.ref = ref  # so the highlight below does not reset the list
         nav.move_cursor(node)
 
+    # ---- the access check -------------------------------------------------------------
+    def _selected_logic_app_and_vault(self) -> tuple[Any, Vault | None]:
+        """The Logic App to check: the one selected, or the first that uses the selected vault."""
+        from console.diagnosis import vaults_used_by
+
+        key = self.query_one("#items", VirtualList).highlighted_key
+        kind = self.ref.list_kind
+        if kind == "logic_apps" and key:
+            return self.catalog.logic_apps.get(key.lower()), None
+        if kind in ("vaults", "pinned") and key:
+            vault = self.catalog.vault_by_uri(key)
+            if vault is None:
+                return None, None
+            users = [a for a in self.catalog.logic_apps.values()
+                     if vault in vaults_used_by(a, [vault])]  # fmt: skip
+            return (users[0] if users else None), vault
+        return None, None
+
+    def action_access_check(self) -> None:
+        from screens.access_check import AccessCheckScreen
+
+        if self.service is None:
+            self.notify("Not signed in yet.", severity="warning")
+            return
+        logic_app, vault = self._selected_logic_app_and_vault()
+        if logic_app is None:
+            self.notify(
+                "Select a Logic App (or a vault a Logic App uses) to check its access.",
+                severity="warning",
+            )
+            return
+        vaults = [*self.catalog.vaults.values(), *self.catalog.pinned.values()]
+        self.app.push_screen(AccessCheckScreen(self.service, logic_app, vaults, vault=vault))
+
     def context_commands(self) -> list[tuple[str, str, object]]:
         out: list[tuple[str, str, object]] = []
+        logic_app, _ = self._selected_logic_app_and_vault()
+        if logic_app is not None:
+            out.append((f"Access check: {logic_app.name}",
+                        "Why can't this Logic App read its secret? (a)",
+                        self.action_access_check))  # fmt: skip
         if self.query_one("#detail", ContentSwitcher).current == "vault-detail":
             for tab, title in (("tab-secrets", "Secrets"), ("tab-access", "Access"),
                                ("tab-network", "Networking"),
