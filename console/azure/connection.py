@@ -45,7 +45,8 @@ class Connection:
         self._session: Any = None
         self._transport: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
-        # Extra azure-core options for every client, e.g. {"retry_total": 0} to fail fast.
+        # Extra azure-core options for every client, e.g. {"retry_total": 0} to fail fast;
+        # retry_* keys tune console.azure.retry's policy (see there for what is retried).
         self.client_options: dict[str, Any] = dict(client_options or {})
 
     # ---- construction -------------------------------------------------------------------
@@ -141,6 +142,10 @@ class Connection:
 
             ctx = ssl.create_default_context(cafile=str(self._ca_path) if self._ca_path else None)
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx))
+            # aiohttp resends a PUT once when the connection drops after sending; a secret set
+            # twice makes two versions. Retries are console.azure.retry's decision alone.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
             self._transport = AioHttpTransport(session=self._session, session_owner=False)
         return self._transport
 
@@ -150,6 +155,14 @@ class Connection:
             self._credential = self._credential_factory(self.transport)
         return self._credential
 
+    def _options(self) -> dict[str, Any]:
+        """Client options with our retry policy (a few quick retries, no duplicate writes)."""
+        from console.azure.retry import RETRY_KEYS, retry_policy
+
+        options = {k: v for k, v in self.client_options.items() if k not in RETRY_KEYS}
+        options.setdefault("retry_policy", retry_policy(self.client_options))
+        return options
+
     def _mgmt(self, key: str, subscription_id: str, build: Callable[..., Any]) -> Any:
         cache_key = (key, subscription_id)
         if cache_key not in self._clients:
@@ -157,7 +170,7 @@ class Connection:
                 base_url=self.cloud.arm_endpoint,
                 credential_scopes=[self.cloud.arm_scope],
                 transport=self.transport,
-                **self.client_options,
+                **self._options(),
             )
         return self._clients[cache_key]
 
@@ -224,7 +237,7 @@ class Connection:
                 transport=self.transport,
                 verify_challenge_resource=not self._relaxed_challenge,
                 raw_response_hook=self._on_vault_response,
-                **self.client_options,
+                **self._options(),
             )
         return self._clients[key]
 

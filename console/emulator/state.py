@@ -12,7 +12,7 @@ import secrets as _random
 import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +163,9 @@ class State:
     def load(cls, path: Path) -> State:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            _check_shape(data)
             return cls.from_json(data)
-        except (OSError, ValueError, TypeError, KeyError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise StateFileError(
                 f"The emulator state file {path} is unreadable ({type(exc).__name__}). "
                 "Move it aside or delete it to start from the seed again."
@@ -172,6 +173,16 @@ class State:
 
 
 _NESTED = {"principals", "secrets", "deleted_secrets"}
+
+
+def _check_shape(data: Any) -> None:
+    """Valid JSON of another shape would fail later, mid-start, with a traceback."""
+    if not isinstance(data, dict):
+        raise ValueError("the top level is not a JSON object")
+    tables = {f.name for f in fields(State) if f.type.startswith("dict")}
+    bad = sorted(k for k, v in data.items() if k in tables and not isinstance(v, dict))
+    if bad:
+        raise ValueError(f"{', '.join(bad)} should be JSON objects")
 
 
 def _record(data: dict[str, Any]) -> SecretRecord:
