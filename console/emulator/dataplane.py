@@ -7,6 +7,7 @@ Shapes and limits: /work/shared/azure-api/REFERENCE.md section 3 and dataplane_b
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -191,8 +192,16 @@ class VaultPlane:
     def _deleted(self) -> dict[str, DeletedSecretRecord]:
         return self.emu.state.vault_deleted_secrets(self.name)
 
-    def _page(self, request: web.Request, items: list[dict[str, Any]]) -> dict[str, Any]:
-        """One page and an absolute nextLink on the vault origin, formatted as Key Vault does."""
+    def _page(
+        self,
+        request: web.Request,
+        items: list[Any],
+        render: Callable[[Any], dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """One page and an absolute nextLink on the vault origin, formatted as Key Vault does.
+
+        With *render*, only the page's items are rendered (big vaults: O(page), not O(vault)).
+        """
         size = bodies.maxresults(request)
         start = decode_skiptoken(request.query.get("$skiptoken"))
         next_link = None
@@ -204,7 +213,8 @@ class VaultPlane:
             if "maxresults" in request.query:
                 query["maxresults"] = str(size)
             next_link = f"{self.origin}/{request.path.strip('/')}?{urlencode(query, safe='$')}"
-        return {"value": items[start : start + size], "nextLink": next_link}
+        chunk = items[start : start + size]
+        return {"value": [render(i) for i in chunk] if render else chunk, "nextLink": next_link}
 
     def _record(self, name: str) -> tuple[str, SecretRecord]:
         found = find(self._live(), name)
@@ -313,8 +323,9 @@ class VaultPlane:
         self, request: web.Request, vault: dict[str, Any], _name: str, _version: str
     ) -> web.StreamResponse:
         records = sorted(self._live().values(), key=lambda r: r.name.lower())
-        items = [bodies.item(vault, self.origin, r) for r in records if r.versions]
-        return json_response(request, self._page(request, items))
+        listed = [r for r in records if r.versions]
+        render = functools.partial(bodies.item, vault, self.origin)
+        return json_response(request, self._page(request, listed, render))
 
     async def list_versions(
         self, request: web.Request, vault: dict[str, Any], name: str, _version: str

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from console.emulator import authz, http
-from console.emulator.arm import authorization, keyvault, logic, msi, runs, subscriptions
+from console.emulator.arm import (
+    authorization,
+    keyvault,
+    logic,
+    msi,
+    resourcegraph,
+    runs,
+    subscriptions,
+)
 from console.emulator.arm.common import Ctx, Router, arm_headers, normalise_path
 from console.emulator.http import AzureHttpError
 
@@ -17,7 +25,7 @@ if TYPE_CHECKING:
 
 def build_router() -> Router:
     router = Router()
-    for module in (subscriptions, keyvault, logic, msi, authorization, runs):
+    for module in (subscriptions, keyvault, logic, msi, authorization, runs, resourcegraph):
         module.add_routes(router)
     return router
 

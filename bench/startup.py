@@ -1,0 +1,88 @@
+"""Start-up: a fresh `python -c` builds the app with make_app (demo mode), runs it headless and
+reports when it painted first, which azure modules were loaded then, and when the tree was full."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import asyncio, json, sys, time
+T0 = float(sys.argv[1])
+from console.settings import Settings
+from screens.app import make_app
+
+app = make_app(demo=True, settings=Settings())
+marks = {}
+if sys.argv[2] == "deferred":  # the change proposed for screens/app.py: connect after 1st paint
+    from screens.app import KvConsoleApp
+    def connect_later(*args, **kwargs):
+        del app.connect  # later calls (refresh) go straight to the worker
+        app.call_after_refresh(lambda: KvConsoleApp.connect(app, *args, **kwargs))
+    app.connect = connect_later
+
+def filled():
+    if app.service is None or not app.catalog.subscriptions:
+        return False
+    return not app.main.pending and bool(app.catalog.vaults)
+
+async def pilot(p):
+    loop = asyncio.get_running_loop()
+    painted = loop.create_future()
+    app.call_after_refresh(lambda: painted.set_result(time.time()))
+    marks["ready"] = time.time() - T0
+    marks["paint"] = await painted - T0
+    marks["azure"] = sum(1 for m in sys.modules if m == "azure" or m.startswith("azure."))
+    while not filled():
+        await asyncio.sleep(0.005)
+    marks["tree"] = time.time() - T0
+    app.exit()
+
+app.run(headless=True, size=(160, 45), auto_pilot=pilot)
+print("BENCH " + json.dumps(marks), flush=True)
+"""
+
+
+def one_run(variant: str = "as-is") -> dict:
+    with tempfile.TemporaryDirectory(prefix="kvbench-home-") as home:
+        env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": f"{home}/config",
+               "XDG_DATA_HOME": f"{home}/data", "XDG_CACHE_HOME": f"{home}/cache",
+               "XDG_STATE_HOME": f"{home}/state", "PYTHON_KEYRING_BACKEND":
+               "keyring.backends.fail.Keyring"}  # fmt: skip
+        t0 = time.time()
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, repr(t0), variant],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    for line in out.stdout.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line[6:])
+    raise RuntimeError(f"start-up run failed: {out.stderr[-2000:]}")
+
+
+def bare_textual_run() -> float:
+    """A bare Textual app to first paint: the floor this machine allows."""
+    code = (
+        "import asyncio, sys, time\nT0 = float(sys.argv[1])\n"
+        "from textual.app import App\nfrom textual.widgets import Footer, Header, Tree\n"
+        "class A(App):\n    def compose(self):\n        yield Header(); yield Tree('t'); "
+        "yield Footer()\n"
+        "app = A()\nasync def pilot(p):\n    f = asyncio.get_running_loop().create_future()\n"
+        "    app.call_after_refresh(lambda: f.set_result(time.time()))\n"
+        "    print('BENCH', await f - T0, flush=True); app.exit()\n"
+        "app.run(headless=True, size=(160, 45), auto_pilot=pilot)\n"
+    )
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code, repr(t0)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)  # fmt: skip
+    for line in out.stdout.splitlines():
+        if line.startswith("BENCH "):
+            return float(line.split()[1])
+    raise RuntimeError(out.stderr[-2000:])
