@@ -61,6 +61,12 @@ class MainScreen(Screen[None]):
         Binding("3", "tab('tab-network')", "Networking", show=False, id="vault.tab.network"),
         Binding("4", "tab('tab-properties')", "Properties", show=False, id="vault.tab.properties"),
         Binding("a", "access_check", "Access check", id="main.access_check"),
+        Binding("i", "wizard('enable_identity')", "Identity", id="wizard.identity"),
+        Binding("g", "wizard('grant')", "Grant", id="wizard.grant"),
+        Binding("w", "wizard('firewall')", "Firewall", id="wizard.firewall"),
+        Binding("e", "wizard('secret')", "Edit secret", show=False, id="wizard.secret"),
+        Binding("n", "wizard('secret', 'new')", "New secret", show=False, id="wizard.secret.new"),
+        Binding("S", "wizard('setup')", "Setup", show=False, id="wizard.setup"),
     ]
 
     def __init__(self) -> None:
@@ -571,8 +577,52 @@ class MainScreen(Screen[None]):
         vaults = [*self.catalog.vaults.values(), *self.catalog.pinned.values()]
         self.app.push_screen(AccessCheckScreen(self.service, logic_app, vaults, vault=vault))
 
+    # ---- wizards -------------------------------------------------------------------------
+    def wizard_prefill(self) -> dict[str, str]:
+        """What is selected, as the wizards' prefill (Logic App, vault, secret)."""
+        from console.diagnosis import vaults_used_by
+
+        logic_app, vault = self._selected_logic_app_and_vault()
+        if vault is None and self.ref.list_kind in ("vaults", "pinned"):
+            key = self.query_one("#items", VirtualList).highlighted_key
+            vault = self.catalog.vault_by_uri(key) if key else None
+        if vault is None and logic_app is not None:
+            used = vaults_used_by(logic_app, list(self.catalog.vaults.values()))
+            vault = used[0] if used else None
+        prefill: dict[str, str] = {}
+        if logic_app is not None:
+            prefill["logic_app_id"] = logic_app.id
+        if vault is not None:
+            prefill["vault_id"] = vault.id
+            detail = self.query_one("#vault-detail", VaultDetail)
+            if detail.vault == vault and self.query_one("#secrets", VirtualList).has_focus:
+                secret = self.query_one("#secrets", VirtualList).highlighted_key
+                if secret:
+                    prefill["secret_name"] = secret
+        return prefill
+
+    def action_wizard(self, name: str, mode: str = "") -> None:
+        from screens.wizards import open_wizard
+
+        prefill: dict[str, str] = self.wizard_prefill()
+        if name != "grant" and name != "setup":
+            wanted = {"enable_identity": ("logic_app_id",), "firewall": ("vault_id",
+                      "logic_app_id"), "secret": ("vault_id", "secret_name")}[name]  # fmt: skip
+            prefill = {k: v for k, v in prefill.items() if k in wanted}
+        if mode:
+            prefill["mode"] = mode
+        open_wizard(self.app, name, **prefill)
+
     def context_commands(self) -> list[tuple[str, str, object]]:
         out: list[tuple[str, str, object]] = []
+        for name, title, key in (("enable_identity", "enable the managed identity", "i"),
+                                 ("grant", "grant least-privilege access", "g"),
+                                 ("firewall", "lock the vault firewall", "w"),
+                                 ("secret", "create or edit a secret", "e"),
+                                 ("setup", "first-time setup (identity → grant → firewall)",
+                                  "S")):  # fmt: skip
+            out.append((f"Wizard: {title}", f"Guided, previewed, undoable ({key})",
+                        lambda n=name: self.action_wizard(n)))  # fmt: skip
         logic_app, _ = self._selected_logic_app_and_vault()
         if logic_app is not None:
             out.append((f"Access check: {logic_app.name}",

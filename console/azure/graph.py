@@ -43,13 +43,17 @@ async def get_by_ids(
     from azure.core.pipeline.policies import AsyncBearerTokenCredentialPolicy
     from azure.core.rest import HttpRequest
 
+    from console.azure.retry import retry_policy
+
     ids = sorted({i for i in object_ids if i})
     if not ids:
         return {}
     cloud = connection.cloud
     policy = AsyncBearerTokenCredentialPolicy(connection.credential, cloud.graph_scope)
     client: AsyncPipelineClient = AsyncPipelineClient(
-        cloud.graph_endpoint, policies=[policy], transport=connection.transport
+        cloud.graph_endpoint,
+        policies=[retry_policy(connection.client_options), policy],
+        transport=connection.transport,
     )
     found: dict[str, DirectoryObject] = {}
     for start in range(0, len(ids), 1000):

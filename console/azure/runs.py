@@ -42,9 +42,13 @@ async def _content_has_secret(connection: Connection, uri: str) -> bool:
     from azure.core.pipeline.policies import AsyncBearerTokenCredentialPolicy
     from azure.core.rest import HttpRequest
 
+    from console.azure.retry import retry_policy
+
     policy = AsyncBearerTokenCredentialPolicy(connection.credential, connection.cloud.arm_scope)
     client: AsyncPipelineClient = AsyncPipelineClient(
-        connection.cloud.arm_endpoint, policies=[policy], transport=connection.transport
+        connection.cloud.arm_endpoint,
+        policies=[retry_policy(connection.client_options), policy],
+        transport=connection.transport,
     )
     response = await client.send_request(HttpRequest("GET", uri))
     raw = await response.read()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from console.errors import ConsoleError, NotFoundError
+from console.errors import ConsoleError, NotFoundError, ServiceError
 from console.masked import MaskedValue
 from console.models import UserAssignedRef, WorkflowIdentity
 from console.plans import base as b
@@ -150,6 +150,56 @@ async def execute(
             return b.PlanResult(plan, not_attempted=plan.changes, drift=tuple(changed))
 
     async def one(change: b.Change) -> Any:
-        return await apply_change(service, change, secret_value=secret_value)
+        try:
+            return await apply_change(service, change, secret_value=secret_value)
+        except ServiceError as exc:
+            # A dropped connection or a 5xx: Azure may have done it and the answer was lost.
+            if await took_effect(service, change):
+                return None  # it is there: go on with the plan
+            raise ServiceError(
+                f"{exc.message} It may still have been applied: refresh before retrying.",
+                code=exc.code,
+            ) from None
 
     return await b.run_changes(plan, one)
+
+
+async def took_effect(service: Any, change: b.Change) -> bool:
+    """Re-read the change's resource: is the change's intent already true? (False: unknown.)"""
+    p = change.params
+    try:
+        if change.kind in (b.ACCESS_POLICY_ADD, b.ACCESS_POLICY_REMOVE):
+            vault = await service.get_vault(p["vault_id"])
+            held = next(
+                (
+                    b.permissions_to_dict(a.permissions)
+                    for a in vault.access_policies
+                    if a.object_id.lower() == p["object_id"].lower()
+                ),
+                None,
+            )
+            wanted = p.get("permissions")
+            if change.kind == b.ACCESS_POLICY_ADD:
+                return held is not None and all(
+                    set(perms) <= set(held.get(kind, ())) for kind, perms in wanted.items()
+                )
+            if wanted is None:
+                return held is None
+            return held is None or not any(
+                set(perms) & set(held.get(kind, ())) for kind, perms in wanted.items()
+            )
+        if change.kind == b.NETWORK_RULES:
+            vault = await service.get_vault(p["vault_id"])
+            return b.network_to_dict(vault.network) == b.json_safe(p["network"])
+        if change.kind == b.IDENTITY:
+            app = await service.get_logic_app(p["logic_app_id"])
+            return app.identity.type.lower() == str(p["identity"]["type"]).lower()
+        if change.kind in (b.ROLE_ASSIGNMENT_CREATE, b.ROLE_ASSIGNMENT_DELETE):
+            assignments = await service.list_role_assignments(p["scope"])
+            found = find_assignment(
+                assignments, p["scope"], p["role_definition_guid"], p["principal_id"]
+            )
+            return (found is not None) == (change.kind == b.ROLE_ASSIGNMENT_CREATE)
+    except ConsoleError:
+        return False
+    return False  # secrets: a new version cannot be told from someone else's

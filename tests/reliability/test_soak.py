@@ -249,4 +249,8 @@ async def test_many_plans_under_faults_end_as_the_journal_tells(
     # the seed exercised every outcome (a changed seed that does not is a useless soak)
     stats = soak.stats
     assert stats["applied"] >= 10 and stats["failed"] >= 2 and stats["partial"] >= 1, stats
-    assert stats["landed"] >= 1 and stats["drifted"] >= 1, stats
+    assert stats["drifted"] >= 1, stats
+    # answers were lost after Azure applied the change, and the applier's re-read caught every
+    # one: no change is reported failed while it is in Azure
+    assert sum(len(fault.hit) for fault in soak.faults[1:]) >= 3
+    assert stats["landed"] == 0, stats

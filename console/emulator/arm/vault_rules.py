@@ -69,8 +69,10 @@ def normalise_ip_rule(value: Any, index: int) -> str:
             f"{where}: '{text}' is an IPv6 address; only IPv4 addresses and CIDR ranges are "
             "supported."
         )
+    # 0.0.0.0/0 ("allow everyone") is accepted: the console warns and asks before sending it.
+    # Azure's handling of other supernets of RFC 1918 ranges is not documented [?]: refused here.
     for private, label in _PRIVATE:
-        if net.overlaps(private):
+        if net.prefixlen > 0 and net.overlaps(private):
             raise _bad(
                 f"{where}: {text} belongs to forbidden range {label} (private IP addresses)."
             )
