@@ -44,21 +44,25 @@ def arm_caller(state: State, request: web.Request) -> tokens.Caller:
     token = bearer(request)
     if not token:
         raise AzureHttpError(
-            401, "AuthenticationFailed",
+            401,
+            "AuthenticationFailed",
             "Authentication failed. The 'Authorization' header is missing.",
             headers={"WWW-Authenticate": _arm_challenge(state)},
         )
     try:
         return tokens.verify(bytes.fromhex(state.signing_key), token, audiences=ARM_AUDIENCES)
     except tokens.TokenError as exc:
-        code = "ExpiredAuthenticationToken" if str(exc) == "expired" else "InvalidAuthenticationToken"
+        code = (
+            "ExpiredAuthenticationToken" if str(exc) == "expired" else "InvalidAuthenticationToken"
+        )
         message = (
             "The access token expiry UTC time is earlier than current UTC time."
             if code == "ExpiredAuthenticationToken"
             else "The access token is invalid."
         )
-        raise AzureHttpError(401, code, message,
-                             headers={"WWW-Authenticate": _arm_challenge(state)}) from exc
+        raise AzureHttpError(
+            401, code, message, headers={"WWW-Authenticate": _arm_challenge(state)}
+        ) from exc
 
 
 def _arm_challenge(state: State) -> str:
@@ -96,7 +100,8 @@ def require_arm_action(state: State, caller: tokens.Caller, resource_id: str, ac
         if role_allows(role, action, data=False):
             return
     raise AzureHttpError(
-        403, "AuthorizationFailed",
+        403,
+        "AuthorizationFailed",
         f"The client '{caller.object_id}' with object id '{caller.object_id}' does not have "
         f"authorization to perform action '{action}' over scope '{resource_id}' or the scope is "
         "invalid. If access was recently granted, please refresh your credentials.",
@@ -111,6 +116,7 @@ def arm_action(provider_type: str, method: str) -> str:
 
 # ---- data plane --------------------------------------------------------------------------
 
+
 def vault_challenge(state: State) -> str:
     return (
         f'Bearer authorization="https://login.microsoftonline.com/{state.tenant_id}", '
@@ -123,7 +129,9 @@ def vault_caller(state: State, request: web.Request) -> tokens.Caller:
     token = bearer(request)
     if not token:
         raise AzureHttpError(
-            401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.",
+            401,
+            "Unauthorized",
+            "AKV10000: Request is missing a Bearer or PoP token.",
             headers={"WWW-Authenticate": vault_challenge(state)},
         )
     try:
@@ -134,8 +142,9 @@ def vault_caller(state: State, request: web.Request) -> tokens.Caller:
             if str(exc) == "expired"
             else f"AKV10022: Invalid audience or token. ({exc})"
         )
-        raise AzureHttpError(401, "Unauthorized", message,
-                             headers={"WWW-Authenticate": vault_challenge(state)}) from exc
+        raise AzureHttpError(
+            401, "Unauthorized", message, headers={"WWW-Authenticate": vault_challenge(state)}
+        ) from exc
 
 
 def _vault_label(vault: dict[str, Any]) -> str:
@@ -160,7 +169,8 @@ def check_firewall(vault: dict[str, Any], caller: tokens.Caller, client_address:
     props = vault["properties"]
     if str(props.get("publicNetworkAccess", "Enabled")).lower() == "disabled":
         raise AzureHttpError(
-            403, "Forbidden",
+            403,
+            "Forbidden",
             "Public network access is disabled and request is not from a trusted service nor via "
             f"an approved private link.\r\nCaller: {caller.describe()}\r\nVault: {_vault_label(vault)}",
             inner="ForbiddenByConnection",
@@ -171,7 +181,8 @@ def check_firewall(vault: dict[str, Any], caller: tokens.Caller, client_address:
     if address_allowed(client_address, acls.get("ipRules") or []):
         return
     raise AzureHttpError(
-        403, "Forbidden",
+        403,
+        "Forbidden",
         "Client address is not authorized and caller is not a trusted service.\r\n"
         f"Client address: {client_address}\r\nCaller: {caller.describe()}\r\n"
         f"Vault: {_vault_label(vault)}",
@@ -179,8 +190,13 @@ def check_firewall(vault: dict[str, Any], caller: tokens.Caller, client_address:
     )
 
 
-def check_secret_permission(state: State, vault: dict[str, Any], caller: tokens.Caller,
-                            operation: str, secret_name: str | None = None) -> None:
+def check_secret_permission(
+    state: State,
+    vault: dict[str, Any],
+    caller: tokens.Caller,
+    operation: str,
+    secret_name: str | None = None,
+) -> None:
     """Access policy, or a role assignment on an RBAC-mode vault (vault or secret scope)."""
     permission, data_action = SECRET_OPERATIONS[operation]
     props = vault["properties"]
@@ -190,7 +206,8 @@ def check_secret_permission(state: State, vault: dict[str, Any], caller: tokens.
             if role_allows(role, data_action, data=True):
                 return
         raise AzureHttpError(
-            403, "Forbidden",
+            403,
+            "Forbidden",
             "Caller is not authorized to perform action on resource.\r\n"
             "If role assignments, deny assignments or role definitions were changed recently, "
             "please observe propagation time.\r\n"
@@ -207,7 +224,8 @@ def check_secret_permission(state: State, vault: dict[str, Any], caller: tokens.
         if permission in granted or "all" in granted:
             return
     raise AzureHttpError(
-        403, "Forbidden",
+        403,
+        "Forbidden",
         f"The user, group or application '{caller.describe()}' does not have secrets {permission} "
         f"permission on key vault '{_vault_label(vault)}'. For help resolving this issue, please "
         "see https://go.microsoft.com/fwlink/?linkid=2125287",

@@ -22,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the public address vaults see for local callers (default 203.0.113.10)",
     )
     parser.add_argument(
-        "--faults", metavar="SPEC",
+        "--faults",
+        metavar="SPEC",
         help="inject faults, e.g. '429@GET */secrets*:0.3,503:0.05,seed=7' "
         "(see console/emulator/faults.py)",
     )
@@ -84,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"kvconsole emulator: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"kvconsole emulator: cannot listen ({exc.strerror}). Try another --port.",
-              file=sys.stderr)
+        print(
+            f"kvconsole emulator: cannot listen ({exc.strerror}). Try another --port.",
+            file=sys.stderr,
+        )
         return 2
     return 0

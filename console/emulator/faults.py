@@ -131,17 +131,24 @@ class FaultInjector:
             await asyncio.sleep(rule.seconds)
         elif rule.kind == "429":
             if vault_plane:
-                code, message = "Throttled", (
-                    "Request was not processed because too many requests were received. "
-                    "Reason: VaultRequestTypeLimitReached"
+                code, message = (
+                    "Throttled",
+                    (
+                        "Request was not processed because too many requests were received. "
+                        "Reason: VaultRequestTypeLimitReached"
+                    ),
                 )
             else:
-                code, message = "TooManyRequests", (
-                    "The request is being throttled as the limit has been reached for operation "
-                    "type - 'List'. For more information, see - https://aka.ms/msdn-throttling"
+                code, message = (
+                    "TooManyRequests",
+                    (
+                        "The request is being throttled as the limit has been reached for operation "
+                        "type - 'List'. For more information, see - https://aka.ms/msdn-throttling"
+                    ),
                 )
-            raise AzureHttpError(429, code, message,
-                                 headers={"Retry-After": f"{self.spec.retry_after:g}"})
+            raise AzureHttpError(
+                429, code, message, headers={"Retry-After": f"{self.spec.retry_after:g}"}
+            )
         elif rule.kind in ("500", "503"):
             raise AzureHttpError(
                 int(rule.kind),
@@ -156,10 +163,12 @@ class FaultInjector:
             raise ConnectionResetError("fault injection: connection dropped")
         elif rule.kind == "expire":
             if vault_plane:
-                raise AzureHttpError(401, "Unauthorized",
-                                     "[TokenExpired] Error validating token: 'S2S12086'.")
+                raise AzureHttpError(
+                    401, "Unauthorized", "[TokenExpired] Error validating token: 'S2S12086'."
+                )
             raise AzureHttpError(
-                401, "ExpiredAuthenticationToken",
+                401,
+                "ExpiredAuthenticationToken",
                 "The access token expiry UTC time is earlier than current UTC time.",
             )
 

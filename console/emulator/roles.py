@@ -34,8 +34,12 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             ("*",),
             ("Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write"),
         ),
-        BuiltinRole(READER, "Reader", "View all resources, but does not allow you to make any changes.",
-                    ("*/read",)),
+        BuiltinRole(
+            READER,
+            "Reader",
+            "View all resources, but does not allow you to make any changes.",
+            ("*/read",),
+        ),
         BuiltinRole(
             KV_ADMINISTRATOR,
             "Key Vault Administrator",
@@ -69,7 +73,10 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "Read metadata of key vaults and its certificates, keys, and secrets.",
             ("Microsoft.Authorization/*/read", "Microsoft.KeyVault/*/read"),
             (),
-            ("Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"),
+            (
+                "Microsoft.KeyVault/vaults/*/read",
+                "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+            ),
         ),
     )
 }

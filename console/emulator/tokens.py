@@ -39,8 +39,16 @@ class TokenError(Exception):
     pass
 
 
-def issue(key: bytes, *, object_id: str, tenant_id: str, app_id: str, audience: str,
-          lifetime: int = TOKEN_LIFETIME, now: float | None = None) -> tuple[str, int]:
+def issue(
+    key: bytes,
+    *,
+    object_id: str,
+    tenant_id: str,
+    app_id: str,
+    audience: str,
+    lifetime: int = TOKEN_LIFETIME,
+    now: float | None = None,
+) -> tuple[str, int]:
     issued = int(now if now is not None else time.time())
     claims = {
         "aud": audience,
@@ -60,7 +68,9 @@ def issue(key: bytes, *, object_id: str, tenant_id: str, app_id: str, audience: 
     return f"{header}.{body}.{sig}", claims["exp"]
 
 
-def verify(key: bytes, token: str, *, audiences: tuple[str, ...], now: float | None = None) -> Caller:
+def verify(
+    key: bytes, token: str, *, audiences: tuple[str, ...], now: float | None = None
+) -> Caller:
     try:
         header, body, sig = token.split(".")
     except ValueError as exc:
