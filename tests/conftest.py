@@ -1,4 +1,4 @@
-"""Shared fixtures: an emulator on its own thread, isolated config/data dirs, an in-memory keyring."""
+"""Shared fixtures: an emulator on its own thread; config, data and state dirs per test."""
 
 from __future__ import annotations
 

@@ -172,7 +172,8 @@ def check_firewall(vault: dict[str, Any], caller: tokens.Caller, client_address:
             403,
             "Forbidden",
             "Public network access is disabled and request is not from a trusted service nor via "
-            f"an approved private link.\r\nCaller: {caller.describe()}\r\nVault: {_vault_label(vault)}",
+            f"an approved private link.\r\nCaller: {caller.describe()}\r\n"
+            f"Vault: {_vault_label(vault)}",
             inner="ForbiddenByConnection",
         )
     acls = props.get("networkAcls") or {}
@@ -202,7 +203,7 @@ def check_secret_permission(
     props = vault["properties"]
     if props.get("enableRbacAuthorization"):
         resource = vault["id"] + (f"/secrets/{secret_name}" if secret_name else "")
-        for ra, role in roles_at(state, caller.object_id, resource):
+        for _, role in roles_at(state, caller.object_id, resource):
             if role_allows(role, data_action, data=True):
                 return
         raise AzureHttpError(

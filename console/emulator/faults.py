@@ -142,7 +142,8 @@ class FaultInjector:
                 code, message = (
                     "TooManyRequests",
                     (
-                        "The request is being throttled as the limit has been reached for operation "
+                        "The request is being throttled as the limit has been reached for "
+                        "operation "
                         "type - 'List'. For more information, see - https://aka.ms/msdn-throttling"
                     ),
                 )

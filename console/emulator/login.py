@@ -67,7 +67,8 @@ def register(app: web.Application, emu: Emulator) -> None:
             return _oauth_error(
                 401,
                 "invalid_client",
-                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the "
+                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in "
+                "the "
                 f"request is the client secret value, not the client secret ID, for a secret added "
                 f"to app '{client_id}'.",
             )

@@ -227,7 +227,8 @@ def test_connector_actions_need_the_connector_addresses_inside_a_rule() -> None:
             "$connections": {
                 "value": {
                     "keyvault": {
-                        "id": "/subscriptions/s/providers/Microsoft.Web/locations/westeurope/managedApis/keyvault",
+                        "id": "/subscriptions/s/providers/Microsoft.Web/locations/westeurope"
+                        "/managedApis/keyvault",
                         "connectionProperties": {
                             "authentication": {"type": "ManagedServiceIdentity"}
                         },

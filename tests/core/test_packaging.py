@@ -14,17 +14,34 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_wheel_contains_every_package_and_the_assets(tmp_path: Path) -> None:
     # Build from a copy: setuptools writes build/ into the source tree, and parallel runs collide.
     source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(source)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
     )
     (wheel,) = tmp_path.glob("kvconsole-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     source_packages = {
-        str(p.parent.relative_to(ROOT)) for d in ("console", "screens", "assets")
+        str(p.parent.relative_to(ROOT))
+        for d in ("console", "screens", "assets")
         for p in (ROOT / d).rglob("__init__.py")
     }
     for package in source_packages:
