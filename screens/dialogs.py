@@ -98,9 +98,21 @@ HELP = """\
 | `1`-`4` | Vault tabs: Secrets, Access, Networking, Properties |
 | `r` | In a secret: reveal (hidden again after the timeout, or when you leave) |
 | `c` | In a secret: copy (the clipboard is cleared after the timeout) |
+| `a` | Access check of the selected Logic App (or of one that uses the selected vault) |
+| `i` | Wizard: enable the Logic App's managed identity |
+| `g` | Wizard: grant least-privilege access (secrets Get, or Key Vault Secrets User) |
+| `w` | Wizard: lock the vault firewall (Deny + the Logic App's addresses, no lock-out) |
+| `e` / `n` | Wizard: edit the highlighted secret / create a new one |
+| `S` | Wizard: first-time setup (identity → grant → firewall → secret → check) |
 | `s` | Sign-in settings (default chain, device code, service principal) |
 | `u` | Choose subscriptions |
 | `q` | Quit |
+
+In the access check: `f` opens the wizard that fixes the highlighted line, `t` runs the workflow
+(a test run) and shows its Key Vault steps, `r` checks again.
+
+Every change is previewed (before → after) and applied only on confirm; it is re-read, written to
+the journal (never a value) and can be undone where Azure allows.
 
 Values are never fetched until you ask to see or copy one. In `--demo` mode everything is an
 emulated tenant running inside this process: nothing reaches Azure.
