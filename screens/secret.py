@@ -50,6 +50,8 @@ class SecretScreen(Screen[None]):
         Binding("c", "copy", "Copy value", id="secret.copy"),
         Binding("l", "latest", "Latest version", id="secret.latest"),
         Binding("escape", "back", "Back", id="secret.back"),
+        Binding("a", "access_check", "Access check", id="secret.access_check"),
+        Binding("e", "edit", "Edit", id="secret.edit"),
     ]
 
     def __init__(self, service: Any, vault: Vault, props: SecretProperties) -> None:
@@ -211,3 +213,33 @@ class SecretScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.remask(redraw=False)
+
+    # ---- from a secret to the access check and the editor ---------------------------------
+    def action_access_check(self) -> None:
+        """Check the Logic Apps that read this secret (the first one; others from the list)."""
+        from console.definition import find_keyvault_actions
+        from screens.access_check import AccessCheckScreen
+
+        catalog = self.app.catalog
+        readers = [
+            app
+            for app in catalog.logic_apps.values()
+            if any(
+                a.secret_name and a.secret_name.lower() == self.props.name.lower()
+                for a in find_keyvault_actions(app.definition, app.parameters, [self.vault.uri])
+            )
+        ]
+        if not readers:
+            self.notify("No loaded Logic App reads this secret.", severity="warning")
+            return
+        vaults = [*catalog.vaults.values(), *catalog.pinned.values()]
+        self.app.push_screen(
+            AccessCheckScreen(
+                self.service, readers[0], vaults, vault=self.vault, secret_name=self.props.name
+            )
+        )
+
+    def action_edit(self) -> None:
+        from screens.wizards import open_wizard
+
+        open_wizard(self.app, "secret", vault_id=self.vault.id, secret_name=self.props.name)

@@ -111,3 +111,41 @@ async def test_read_only_refuses_the_test_run(own_demo: DemoSession, tmp_path) -
         await wait_for(pilot, lambda: "refused" in text_of(screen, "#check-run"), "the refusal")
         assert "Read-only" in text_of(screen, "#check-run")
         assert own_demo.emulator.state.runs == {}
+
+
+async def test_wizard_keys_open_prefilled_wizards(own_demo: DemoSession, tmp_path) -> None:
+    app = make_app(demo=True, settings_file=tmp_path / "s.json", demo_session=own_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        target = next(a for a in app.catalog.logic_apps.values() if a.name == "la-no-identity")
+        main = app.main
+        main.show_list(NodeRef("logic_apps", target.subscription_id, target.resource_group.lower()))
+        main.query_one("#items", VirtualList).select_key(target.id, post=False)
+        main.query_one("#items", VirtualList).focus()
+        for key, wizard in (("i", "IdentityWizard"), ("g", "GrantWizard"), ("S", "SetupWizard")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda w=wizard: type(app.screen).__name__ == w, wizard)
+            assert app.screen.prefill.get("logic_app_id") == target.id
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is main, "back to the main screen")
+
+
+async def test_access_check_from_a_secret(own_demo: DemoSession, tmp_path) -> None:
+    from screens.secret import SecretScreen
+
+    app = make_app(demo=True, settings_file=tmp_path / "s.json", demo_session=own_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        vault = next(v for v in app.catalog.vaults.values() if v.name == "kv-payments-open")
+        props = app.catalog.listing(vault.uri).items["payments-api-key"]
+        app.push_screen(SecretScreen(app.service, vault, props))
+        await pilot.pause()
+        await pilot.press("a")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, AccessCheckScreen) and app.screen.report is not None,
+            "the access check",
+        )
+        assert app.screen.report.logic_app == "la-payments-ready"
+        assert app.screen.report.secret_name == "payments-api-key"
+        assert app.screen.report.ok
