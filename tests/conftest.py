@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +38,7 @@ def run_emulator() -> Iterator[Callable[[State], Emulator]]:
     yield start
     for thread in threads:
         thread.stop()
+
+
+# Real request/response examples from Azure's published specs, next to the project (../shared).
+SHARED_API = Path(__file__).resolve().parents[2] / "shared" / "azure-api"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError
@@ -20,8 +19,9 @@ from console.emulator import factories
 from console.emulator.roles import BUILTIN_ROLES, KV_SECRETS_USER, OWNER, role_definition_body
 from console.emulator.seeds import build_state, stable_guid
 from console.emulator.server import Emulator, EmulatorThread
+from tests.conftest import SHARED_API
 
-API = Path("/work/shared/azure-api")
+API = SHARED_API
 PROD = stable_guid("sub-prod")
 DEV = stable_guid("sub-dev")
 

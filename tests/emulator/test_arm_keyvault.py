@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -28,8 +27,9 @@ from azure.mgmt.keyvault.models import (
 
 from console.emulator.seeds import build_state, stable_guid
 from console.emulator.server import Emulator, EmulatorThread
+from tests.conftest import SHARED_API
 
-EXAMPLES = Path("/work/shared/azure-api/keyvault-mgmt")
+EXAMPLES = SHARED_API / "keyvault-mgmt"
 PROD = stable_guid("sub-prod")
 DEV = stable_guid("sub-dev")
 

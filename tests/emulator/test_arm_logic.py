@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError
@@ -15,8 +14,9 @@ from azure.mgmt.logic.models import ManagedServiceIdentity, Workflow
 from console.emulator.factories import empty_definition
 from console.emulator.seeds import build_state, stable_guid
 from console.emulator.server import Emulator, EmulatorThread
+from tests.conftest import SHARED_API
 
-EXAMPLES = Path("/work/shared/azure-api/logic")
+EXAMPLES = SHARED_API / "logic"
 PROD = stable_guid("sub-prod")
 RG = "rg-integration"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -13,7 +12,9 @@ from azure.core.exceptions import HttpResponseError, ResourceExistsError, Resour
 from azure.keyvault.secrets.aio import SecretClient as AioSecretClient
 from test_dataplane_kit import client, raw, seed_secret, tenant, token
 
-EXAMPLES = Path("/work/shared/azure-api/keyvault-secrets")
+from tests.conftest import SHARED_API
+
+EXAMPLES = SHARED_API / "keyvault-secrets"
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 
