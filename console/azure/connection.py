@@ -231,6 +231,13 @@ class Connection:
         if key not in self._clients:
             from azure.keyvault.secrets.aio import SecretClient
 
+            if self._relaxed_challenge:
+                # The SDK caches each vault's 401 challenge (its tenant) per host:port for the
+                # whole process. An emulator started later on a reused port has another tenant:
+                # start this connection with a fresh challenge instead of failing on the old one.
+                from azure.keyvault.secrets._shared import http_challenge_cache
+
+                http_challenge_cache.remove_challenge_for_url(vault_uri)
             self._clients[key] = SecretClient(
                 vault_uri,
                 self.credential,

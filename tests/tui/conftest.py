@@ -106,3 +106,13 @@ def demo_secret_values(demo: DemoSession) -> list[str]:
     values += [d.record.versions[-1].value for ds in state.deleted_secrets.values()
                for d in ds.values()]  # fmt: skip
     return [v for v in values if len(v) >= 6]
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[DemoSession]:
+    """A writable demo tenant per wizard test module (the shared `demo` one stays read-only)."""
+    from tests.tui.wizard_kit import demo_session
+
+    s = demo_session()
+    yield s
+    s.stop()

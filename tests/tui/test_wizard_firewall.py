@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 
 import pytest
 from textual.widgets import Checkbox, Input
@@ -12,11 +11,10 @@ from console.demo import DemoSession
 from console.emulator.faults import install
 from console.errors import ForbiddenError
 from console.models import NetworkRules
-from tests.tui.test_wizard_kit import (
+from tests.tui.wizard_kit import (
     apply,
     cancel,
     click,
-    demo_session,
     idle,
     preview_text,
     service_for,
@@ -24,13 +22,6 @@ from tests.tui.test_wizard_kit import (
     to_preview,
     wizard,
 )
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[DemoSession]:
-    s = demo_session()
-    yield s
-    s.stop()
 
 
 def vault(session: DemoSession, name: str) -> dict:

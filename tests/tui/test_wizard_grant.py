@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 
-import pytest
 from textual.widgets import Input, RadioButton, Select, SelectionList
 
 from console.demo import DemoSession
 from console.emulator.faults import install
 from console.emulator.seeds import ALICE_PRINCIPAL_ID, READER_PRINCIPAL_ID
 from console.models import Permissions
-from tests.tui.test_wizard_kit import (
+from tests.tui.wizard_kit import (
     apply,
     cancel,
     click,
-    demo_session,
     idle,
     preview_text,
     service_for,
@@ -26,13 +23,6 @@ from tests.tui.test_wizard_kit import (
 )
 
 KV_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[DemoSession]:
-    s = demo_session()
-    yield s
-    s.stop()
 
 
 def state(session):

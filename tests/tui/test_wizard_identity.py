@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 
-import pytest
 from textual.widgets import Select
 
 from console.demo import DemoSession
 from console.emulator.faults import install
 from console.journal import Journal
 from screens.wizards.grant import GrantWizard
-from tests.tui.test_wizard_kit import (
+from tests.tui.wizard_kit import (
     apply,
     cancel,
     click,
-    demo_session,
     idle,
     preview_text,
     service_for,
@@ -25,13 +22,6 @@ from tests.tui.test_wizard_kit import (
     to_preview,
     wizard,
 )
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[DemoSession]:
-    s = demo_session()
-    yield s
-    s.stop()
 
 
 def workflow(session: DemoSession, name: str) -> dict:

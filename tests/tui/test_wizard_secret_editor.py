@@ -12,7 +12,7 @@ from console.emulator.faults import install
 from console.journal import Journal, forget_secrets, journal_path
 from console.masked import MaskedValue
 from screens.wizards.secret_editor import MaskedEntry
-from tests.tui.test_wizard_kit import (
+from tests.tui.wizard_kit import (
     apply,
     cancel,
     click,

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from console.demo import DemoSession
 from console.emulator.faults import install
-from tests.tui.test_wizard_kit import (
+from tests.tui.wizard_kit import (
     apply,
     cancel,
     click,
-    demo_session,
     idle,
     preview_text,
     text_of,
     to_preview,
     wizard,
 )
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[DemoSession]:
-    s = demo_session()
-    yield s
-    s.stop()
 
 
 def workflow(session: DemoSession, name: str) -> dict:

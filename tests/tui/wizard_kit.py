@@ -118,7 +118,3 @@ async def cancel(pilot: Pilot, screen: WizardScreen) -> None:
     await pilot.press("escape")
     await pilot.pause()
     assert not screen.is_attached or pilot.app.screen is not screen
-
-
-def test_the_kit_is_importable() -> None:
-    assert callable(build_wizard)
