@@ -1,6 +1,8 @@
 """The Textual app: factory (`make_app`, reused by tests), sign-in flow, clipboard, crash output.
 
-No Azure SDK is imported before the first paint: the connect worker imports console.service.
+No Azure SDK is imported before the first paint: connecting starts after it, and the connect
+worker imports the SDK (and starts the demo emulator) in a thread, so the event loop stays free.
+Screens shown only later (dialogs, sign-in) are imported when first needed.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -28,16 +31,8 @@ from console.masked import MaskedValue
 from console.settings import Settings, load_settings, save_settings
 from screens.catalog import Catalog
 from screens.commands import ContextCommands, LookupProvider
-from screens.dialogs import ErrorDialog, HelpScreen, PinVaultDialog
 from screens.main import MainScreen
 from screens.messages import Connected, SignInProblem
-from screens.signin import (
-    DeviceCodeScreen,
-    ProblemScreen,
-    SignInChoice,
-    SignInSettingsScreen,
-    SubscriptionPicker,
-)
 
 CSS_FILE = Path(str(resources.files("assets") / "kvconsole.tcss"))
 
@@ -51,6 +46,15 @@ class AppOptions:
     cloud: str = "AzureCloud"
     tenant: str | None = None
     subscriptions: tuple[str, ...] = ()
+
+
+def _load_sdk() -> type:
+    """The service class, with the SDK modules it will use already imported (in a thread)."""
+    from console.azure.arm import preload_sdk
+    from console.service import AzureService
+
+    preload_sdk()
+    return AzureService
 
 
 def _fingerprint(text: str) -> str:
@@ -131,7 +135,8 @@ class KvConsoleApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.settings_problem:
             self.notify(self.settings_problem, title="Settings", severity="warning", timeout=15)
-        self.connect()
+        # Connect once the main screen has painted: the SDK and the demo emulator load after it.
+        self.call_after_refresh(self.connect)
 
     def _theme_changed(self, theme: Any) -> None:
         if theme.name != self.settings.theme:
@@ -147,7 +152,11 @@ class KvConsoleApp(App[None]):
     # ---- connecting (worker: imports the SDK, never touches widgets) -------------------
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self, reuse: bool = False) -> None:
-        from console.service import AzureService
+        # Importing the SDK takes a few hundred ms of CPU: in a thread, keys are still handled.
+        AzureService = await asyncio.to_thread(_load_sdk)  # noqa: N806 - a class
+        # Textual and the SDK are loaded for good: keep their objects out of the cyclic GC, whose
+        # full collections otherwise stall the UI for 100 ms+ while a big list loads.
+        gc.freeze()
 
         try:
             service = self.service if reuse and self.service is not None else None
@@ -201,10 +210,14 @@ class KvConsoleApp(App[None]):
         return Connection.for_azure(cloud, tenant_id=tenant, subscription_ids=subs)
 
     def _device_prompt(self, url: str, code: str, expires_on: Any) -> None:
+        from screens.signin import DeviceCodeScreen
+
         # Called by azure-identity from a worker thread.
         self.call_from_thread(self.push_screen, DeviceCodeScreen(url, code))
 
     def on_connected(self, message: Connected) -> None:
+        from screens.signin import DeviceCodeScreen, ProblemScreen
+
         while isinstance(self.screen, DeviceCodeScreen | ProblemScreen):
             self.pop_screen()
         if self.service is not None and self.service is not message.service:
@@ -231,6 +244,8 @@ class KvConsoleApp(App[None]):
             )
 
     def on_sign_in_problem(self, message: SignInProblem) -> None:
+        from screens.signin import DeviceCodeScreen, ProblemScreen
+
         while isinstance(self.screen, DeviceCodeScreen | ProblemScreen):
             self.pop_screen()
         detail = message.error.message if message.error is not None else ""
@@ -273,6 +288,8 @@ class KvConsoleApp(App[None]):
 
     # ---- actions ----------------------------------------------------------------------
     def action_help(self) -> None:
+        from screens.dialogs import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -297,6 +314,8 @@ class KvConsoleApp(App[None]):
         self.connect(reuse=True)
 
     def action_pin_vault(self) -> None:
+        from screens.dialogs import ErrorDialog, PinVaultDialog
+
         def done(uri: str | None) -> None:
             if not uri:
                 return
@@ -325,6 +344,9 @@ class KvConsoleApp(App[None]):
 
     @work(group="subs", exclusive=True, exit_on_error=False)
     async def _pick_subscriptions(self, known: list, done: Any) -> None:
+        from screens.dialogs import ErrorDialog
+        from screens.signin import SubscriptionPicker
+
         try:
             subs = await self.service.list_subscriptions()
         except ConsoleError as exc:
@@ -334,6 +356,8 @@ class KvConsoleApp(App[None]):
 
     def action_signin_settings(self) -> None:
         from console.credentials import keyring_available
+        from screens.dialogs import ErrorDialog
+        from screens.signin import SignInChoice, SignInSettingsScreen
 
         note = "" if keyring_available() else (
             "No OS keyring here: a service principal secret cannot be stored. Use the default "
@@ -366,6 +390,8 @@ class KvConsoleApp(App[None]):
             self.show_error(event.worker.error, f"while {event.worker.name or 'working'}")
 
     def show_error(self, error: BaseException, context: str = "") -> None:
+        from screens.dialogs import ErrorDialog
+
         self.push_screen(ErrorDialog(error, context))
 
     async def on_unmount(self) -> None:

@@ -62,13 +62,25 @@ class Catalog:
         if kind == "resource_groups":
             self.resource_groups.setdefault(subscription_id, []).extend(items)
         elif kind == "vaults":
-            self.vaults.update({v.id.lower(): v for v in items})
+            self.vaults = self._merged(self.vaults, items)
         elif kind == "logic_apps":
-            self.logic_apps.update({a.id.lower(): a for a in items})
+            self.logic_apps = self._merged(self.logic_apps, items)
         elif kind == "identities":
-            self.identities.update({i.id.lower(): i for i in items})
+            self.identities = self._merged(self.identities, items)
         elif kind == "role_assignments":
             self.role_assignments.setdefault(subscription_id, []).extend(items)
+
+    def _merged(self, known: dict, items: list) -> dict:
+        """*known* with *items*, in subscription order whatever order the answers came in
+        (each subscription keeps Azure's order), so what is "first" does not depend on timing."""
+        known.update({item.id.lower(): item for item in items})
+        rank = {sub: i for i, sub in enumerate(self.subscriptions)}
+        subs = [rank.get(item.subscription_id, len(rank)) for item in known.values()]
+        if all(a <= b for a, b in zip(subs, subs[1:], strict=False)):
+            return known
+        order = sorted(range(len(subs)), key=subs.__getitem__)
+        pairs = list(known.items())
+        return dict(pairs[i] for i in order)
 
     def in_scope(self, kind: str, subscription_id: str | None, resource_group: str | None) -> list:
         source = {"vaults": self.vaults, "logic_apps": self.logic_apps,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import time
+from itertools import islice
 from typing import Any
 
 from rich.text import Text
@@ -10,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
@@ -32,7 +36,6 @@ from screens.messages import (
     SecretsPage,
     VaultRolesLoaded,
 )
-from screens.secret import SecretScreen
 from screens.widgets.details import VaultDetail, error_text, identity_text, logic_app_text
 from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import Column, Row, VirtualList
@@ -46,6 +49,17 @@ COLUMNS = {
 COLUMNS["pinned"] = COLUMNS["vaults"]
 BACKGROUND_SECRET_CAP = 2000  # names fetched per vault before it is opened (for quick lookup)
 PREFETCH_PARALLEL = 4
+SUBSCRIPTIONS_PARALLEL = 8  # subscriptions listed at once
+RESOURCE_GRAPH_FROM = 50  # subscriptions: from here, one Resource Graph query lists the inventory
+FLUSH_EVERY = 0.1  # s: pages arriving faster are shown together (one list update, one repaint)
+
+
+def _settle_gc() -> None:
+    """Move what survived so far out of the cyclic GC's way: a big list that keeps growing would
+    otherwise make each full collection scan every row again (100 ms+ pauses). Young garbage is
+    collected first, so little is kept that could have been freed."""
+    gc.collect(1)
+    gc.freeze()
 
 
 class MainScreen(Screen[None]):
@@ -77,6 +91,13 @@ class MainScreen(Screen[None]):
         self._secret_loads: set[str] = set()  # vault uris being listed
         self._full_listing: set[str] = set()  # vault uris opened: list them past the cap
         self._prefetch_gate = asyncio.Semaphore(PREFETCH_PARALLEL)
+        self._subscription_gate = asyncio.Semaphore(SUBSCRIPTIONS_PARALLEL)
+        self._opened_loading: set[str] = set()  # opened vaults still listing: they go first
+        self._opened_idle = asyncio.Event()
+        self._opened_idle.set()
+        self._flushed = 0.0  # when the list and the secrets table were last updated
+        self._flush_timer: Any = None
+        self._list_stale = False  # the list pane waits for the next flush
 
     @property
     def catalog(self):
@@ -98,7 +119,9 @@ class MainScreen(Screen[None]):
                     Text("Select something on the left.\n\n? help · ctrl+k quick lookup"),
                     id="detail-empty",
                 )
-                yield VaultDetail(id="vault-detail")
+                detail = VaultDetail(id="vault-detail")
+                detail.display = False
+                yield Lazy(detail)  # composed after the first paint (start-up time)
                 yield VerticalScroll(Static(id="logic-body"), id="logic-detail")
                 yield VerticalScroll(Static(id="identity-body"), id="identity-detail")
         yield Footer()
@@ -115,15 +138,17 @@ class MainScreen(Screen[None]):
         nav = self.query_one("#nav", NavTree)
         nav.set_tenant(tenant_label)
         chosen = self.app.settings.subscriptions
-        for sub in subscriptions:
-            if chosen and sub.subscription_id not in chosen:
-                continue
+        subs = [s for s in subscriptions if not chosen or s.subscription_id in chosen]
+        graph = len(subs) >= RESOURCE_GRAPH_FROM
+        for sub in subs:
             self.catalog.subscriptions[sub.subscription_id] = sub
             nav.add_subscription(sub.subscription_id, sub.display_name)
             for kind in ("resource_groups", "vaults", "logic_apps", "identities",
                          "role_assignments"):  # fmt: skip
                 self.pending.add((sub.subscription_id, kind))
-            self.load_subscription(sub.subscription_id)
+            self.load_subscription(sub.subscription_id, with_inventory=not graph)
+        if graph:
+            self.load_inventory([s.subscription_id for s in subs])
         self.show_pinned()
         self._update_progress()
         self.show_list(self.ref)
@@ -140,7 +165,36 @@ class MainScreen(Screen[None]):
 
     # ---- workers (no widget access: they post messages) -------------------------------
     @work(group="load", exit_on_error=False)
-    async def load_subscription(self, subscription_id: str) -> None:
+    async def load_inventory(self, subscription_ids: list[str]) -> None:
+        """Vaults and Logic Apps of many subscriptions with Resource Graph queries; if Resource
+        Graph cannot be used, each subscription is listed on its own."""
+        service = self.service
+        try:
+            async for page in service.iter_inventory_pages(subscription_ids):
+                for kind, items in (("vaults", page.vaults), ("logic_apps", page.logic_apps)):
+                    by_sub: dict[str, list] = {}
+                    for item in items:
+                        by_sub.setdefault(item.subscription_id, []).append(item)
+                    for sub, found in by_sub.items():
+                        self.post_message(KindLoaded(sub, kind, found, done=False))
+        except ConsoleError:
+            for sub in subscription_ids:  # the per-subscription lists say what is wrong
+                self.load_subscription(sub, with_inventory=True, only_inventory=True)
+            return
+        for sub in subscription_ids:
+            self.post_message(KindLoaded(sub, "vaults", []))
+            self.post_message(KindLoaded(sub, "logic_apps", []))
+
+    @work(group="load", exit_on_error=False)
+    async def load_subscription(
+        self, subscription_id: str, with_inventory: bool = True, only_inventory: bool = False
+    ) -> None:
+        async with self._subscription_gate:
+            await self._load_subscription(subscription_id, with_inventory, only_inventory)
+
+    async def _load_subscription(
+        self, subscription_id: str, with_inventory: bool, only_inventory: bool
+    ) -> None:
         service = self.service
 
         async def one(kind: str, call) -> None:
@@ -163,23 +217,39 @@ class MainScreen(Screen[None]):
         async def roles(sub: str) -> list:
             return await service.list_role_assignments(f"/subscriptions/{sub}")
 
-        await asyncio.gather(
-            one("resource_groups", service.list_resource_groups),
-            vault_pages(),
-            one("logic_apps", service.list_logic_apps),
-            one("identities", service.list_user_assigned_identities),
-            one("role_assignments", roles),
-        )
+        calls = []
+        if with_inventory:
+            calls += [vault_pages(), one("logic_apps", service.list_logic_apps)]
+        if not only_inventory:
+            calls += [
+                one("resource_groups", service.list_resource_groups),
+                one("identities", service.list_user_assigned_identities),
+                one("role_assignments", roles),
+            ]
+        await asyncio.gather(*calls)
 
     @work(group="prefetch", exit_on_error=False)
     async def prefetch_secrets(self, vault: Vault) -> None:
+        await self._opened_idle.wait()
         async with self._prefetch_gate:
             await self._list_secrets(vault, cap=BACKGROUND_SECRET_CAP)
 
     @work(group="secrets", exclusive=True, exit_on_error=False)
     async def load_secrets(self, vault: Vault) -> None:
-        self._full_listing.add(vault.uri)  # a background listing under way goes on to the end
-        await self._list_secrets(vault, cap=None)
+        uri = vault.uri
+        self._full_listing.add(uri)  # a background listing under way goes on to the end
+        self._opened_loading.add(uri)
+        self._opened_idle.clear()
+        try:
+            await self._list_secrets(vault, cap=None)
+        finally:
+            if uri not in self._secret_loads:  # else the background listing finishes it
+                self._opened_done(uri)
+
+    def _opened_done(self, uri: str) -> None:
+        self._opened_loading.discard(uri)
+        if not self._opened_loading:
+            self._opened_idle.set()
 
     async def _list_secrets(self, vault: Vault, cap: int | None) -> None:
         uri = vault.uri
@@ -191,13 +261,17 @@ class MainScreen(Screen[None]):
             async for page in self.service.iter_secret_pages(uri):
                 seen += len(page)
                 self.post_message(SecretsPage(uri, page, done=False, background=cap is not None))
-                if cap is not None and seen >= cap and uri not in self._full_listing:
-                    return  # the rest is listed when the vault is opened
+                if cap is not None and uri not in self._full_listing:
+                    if seen >= cap:
+                        return  # the rest is listed when the vault is opened
+                    await self._opened_idle.wait()  # the vault the user opened goes first
             self.post_message(SecretsPage(uri, [], done=True))
         except ConsoleError as exc:
             self.post_message(SecretsPage(uri, [], done=True, error=exc))
         finally:
             self._secret_loads.discard(uri)
+            if uri in self._opened_loading:
+                self._opened_done(uri)
 
     @work(group="directory", exclusive=True, exit_on_error=False)
     async def resolve_directory(self, object_ids: list[str]) -> None:
@@ -240,24 +314,51 @@ class MainScreen(Screen[None]):
             self.pending.discard((sub, kind))
             if not self.pending:
                 self.resolve_directory(sorted(self.catalog.principal_ids()))
-        self._refresh_tree()
-        self._update_progress()
         if kind in (self.ref.list_kind, "role_assignments") or self.ref.kind == "principals":
-            self.show_list(self.ref, keep_focus=True)
+            self._list_stale = True
+        self._flush(now=message.done)
 
     def on_secrets_page(self, message: SecretsPage) -> None:
         listing = self.catalog.listing(message.vault_uri)
         if message.error is not None:
             listing.error = message.error
         listing.done = message.done and message.error is None or listing.done
-        new = [p for p in message.items if p.name not in listing.items]
         listing.items.update({p.name: p for p in message.items})
-        detail = self.query_one("#vault-detail", VaultDetail)
-        showing = detail.vault is not None and detail.vault.uri == message.vault_uri
-        if showing and self.query_one("#detail", ContentSwitcher).current == "vault-detail":
-            detail.show_secrets(listing, new=new)
         if message.done and self.ref.list_kind in ("vaults", "pinned"):
+            self._list_stale = True
+        self._flush(now=message.done)
+
+    # ---- coalesced updates: a burst of pages is shown at most every FLUSH_EVERY -------
+    def _flush(self, now: bool = False) -> None:
+        wait = FLUSH_EVERY - (time.monotonic() - self._flushed)
+        if now or wait <= 0:
+            self._do_flush()
+        elif self._flush_timer is None:
+            self._flush_timer = self.set_timer(wait, self._do_flush)
+
+    def _do_flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        self._flushed = time.monotonic()
+        self._refresh_tree()
+        self._update_progress()
+        if self._list_stale:
+            self._list_stale = False
             self.show_list(self.ref, keep_focus=True)
+        detail = self._vault_detail()
+        if detail is not None and detail.vault is not None:
+            listing = self.catalog.listing(detail.vault.uri)
+            table = detail.query_one("#secrets", VirtualList)
+            # The table holds the listing's first rows, in order: add the ones that came since.
+            new = list(islice(listing.items.values(), table.row_count, None))
+            if new or listing.done or listing.error is not None:
+                detail.show_secrets(listing, new=new)
+        _settle_gc()
+
+    def _vault_detail(self) -> VaultDetail | None:
+        found = self.query("#vault-detail")  # mounted just after the first paint
+        return found.first(VaultDetail) if found else None
 
     def on_vault_roles_loaded(self, message: VaultRolesLoaded) -> None:
         detail = self.query_one("#vault-detail", VaultDetail)
@@ -493,6 +594,8 @@ class MainScreen(Screen[None]):
             return
         props = self.catalog.listing(vault.uri).items.get(event.row.key)
         if props is not None:
+            from screens.secret import SecretScreen
+
             self.app.push_screen(SecretScreen(self.service, vault, props))
 
     # ---- jumping (quick lookup) -------------------------------------------------------
@@ -517,6 +620,8 @@ class MainScreen(Screen[None]):
                 props = self.catalog.listing(vault.uri).items.get(secret)
                 self.query_one("#secrets", VirtualList).select_key(secret, post=False)
                 if props is not None:
+                    from screens.secret import SecretScreen
+
                     self.app.push_screen(SecretScreen(self.service, vault, props))
             else:
                 items.focus()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
@@ -26,6 +27,30 @@ from console.models import (
 
 T = TypeVar("T")
 FAN_OUT = 8  # concurrent requests when one view needs many look-ups
+
+
+# What a session's first minute of requests imports (Connection builds these clients lazily).
+SDK_MODULES = (
+    "aiohttp",
+    "azure.core.pipeline.transport",
+    "azure.identity.aio",
+    "azure.mgmt.resource.subscriptions.aio",
+    "azure.mgmt.resource.resources.aio",
+    "azure.mgmt.keyvault.aio",
+    "azure.mgmt.logic.aio",
+    "azure.mgmt.authorization.aio",
+    "azure.mgmt.msi.aio",
+    "azure.keyvault.secrets.aio",
+    "console.azure.secrets",
+    "console.azure.retry",
+)
+
+
+def preload_sdk() -> None:
+    """Import the SDK modules up front, so a UI can pay for them in a thread rather than at the
+    first request on its event loop. A module missing here is simply imported later."""
+    for name in SDK_MODULES:
+        importlib.import_module(name)
 
 
 def _vault_parts(vault_id: str) -> tuple[str, str, str]:

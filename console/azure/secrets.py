@@ -39,9 +39,19 @@ class SecretOps:
         return self.conn.secret_client(vault_uri)
 
     async def iter_secret_pages(self, vault_uri: str) -> AsyncIterator[list[SecretProperties]]:
-        paged = self._client(vault_uri).list_properties_of_secrets()
+        client = self._client(vault_uri)
+        generated = getattr(client, "_client", None)  # the SDK's generated client
+        if generated is None or not hasattr(generated, "get_secrets"):
+            async for page in client.list_properties_of_secrets().by_page():
+                yield [convert.secret_properties(p, vault_uri) async for p in page]
+            return
+        # What list_properties_of_secrets calls, with our converter on the raw items in place of
+        # the SDK's SecretProperties (whose fields we would then decode one by one).
+        paged = generated.get_secrets(
+            maxresults=None, cls=lambda items: [convert.secret_item(i, vault_uri) for i in items]
+        )
         async for page in paged.by_page():
-            yield [convert.secret_properties(p, vault_uri) async for p in page]
+            yield [p async for p in page]
 
     async def list_secrets(self, vault_uri: str) -> list[SecretProperties]:
         return [s async for page in self.iter_secret_pages(vault_uri) for s in page]

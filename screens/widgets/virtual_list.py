@@ -1,6 +1,8 @@
 """A line-API list for very large data (Toolong's approach): only visible lines are rendered.
 
-Rows are plain tuples of strings: text from Azure is never parsed as markup here.
+Rows are plain tuples of strings: text from Azure is never parsed as markup here. Filtering works
+on lower-cased text computed once per row, one comprehension per word; typing more of a filter
+narrows the current view instead of scanning every row again.
 """
 
 from __future__ import annotations
@@ -126,21 +128,36 @@ class VirtualList(ScrollView, can_focus=True):
 
     def add_rows(self, rows: list[Row]) -> None:
         """Append a batch (lists fill in progressively); the cursor stays where it is."""
+        if not rows:
+            return
         start = len(self._rows)
+        shown = len(self._view)
         self._rows.extend(rows)
-        hay = [" ".join(r.cells).lower() for r in rows]
-        self._haystack.extend(hay)
-        self._view.extend(
-            start + i for i, text in enumerate(hay) if all(w in text for w in self._filter)
-        )
-        self._resize()
+        self._haystack.extend(" ".join(r.cells).lower() for r in rows)
+        self._view.extend(self._matching(range(start, len(self._rows))))
+        # Rows landing below the visible part change only the scrollbar: no repaint of lines.
+        bottom = round(self.scroll_y) + max(1, self.scrollable_content_region.height)
+        self._resize(repaint=shown < bottom)
         if start == 0 and self._view:
             self.cursor = 0
 
+    def _matching(
+        self, indices: range | list[int], words: tuple[str, ...] | None = None
+    ) -> range | list[int]:
+        hay = self._haystack
+        for word in self._filter if words is None else words:
+            indices = [i for i in indices if word in hay[i]]
+        return indices
+
     def set_filter(self, text: str) -> None:
-        self._filter = tuple(text.lower().split())
-        words = self._filter
-        self._view = [i for i, h in enumerate(self._haystack) if all(w in h for w in words)]
+        words = tuple(text.lower().split())
+        old, self._filter = self._filter, words
+        if words != old:
+            # Every row matching the new words matched the old ones when each old word is part
+            # of a new word ("big" -> "big-0"): only the current view needs checking.
+            narrower = all(any(o in w for w in words) for o in old)
+            base = self._view if narrower else range(len(self._rows))
+            self._view = list(self._matching(base))
         self.scroll_to(y=0, animate=False)
         self.cursor = 0
         self._resize()
@@ -170,9 +187,10 @@ class VirtualList(ScrollView, can_focus=True):
         return False
 
     # ---- geometry ---------------------------------------------------------------------
-    def _resize(self) -> None:
+    def _resize(self, repaint: bool = True) -> None:
         self.virtual_size = Size(self.size.width, len(self._view) + 1)
-        self.refresh()
+        if repaint:
+            self.refresh()
 
     def on_resize(self) -> None:
         self._resize()
