@@ -31,6 +31,11 @@ def run_emulator() -> Iterator[Callable[[State], Emulator]]:
     threads: list[EmulatorThread] = []
 
     def start(state: State, **kwargs) -> Emulator:
+        # The Key Vault SDK caches each vault's challenge (its tenant) per host:port for the
+        # whole process; a port reused by this emulator must not inherit another tenant.
+        from azure.keyvault.secrets._shared import http_challenge_cache
+
+        http_challenge_cache.clear()
         thread = EmulatorThread(state, **kwargs)
         threads.append(thread)
         return thread.start()

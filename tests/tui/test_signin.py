@@ -54,6 +54,7 @@ async def test_service_principal_without_a_stored_secret_says_what_to_do(tmp_pat
     app = make_app(settings=settings, settings_file=tmp_path / "s.json")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ProblemScreen), "the problem")
+        await pilot.pause()  # let the problem screen finish mounting before reading it
         text = problem_text(app)
         assert "Not signed in" in text
         assert "No secret is stored in the keyring" in text and "press s" in text
@@ -85,6 +86,7 @@ async def test_no_subscription_visible_says_how_to_get_one(tmp_path) -> None:
         app = make_app(demo=True, settings_file=tmp_path / "s.json", demo_session=demo)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, ProblemScreen), "the problem")
+            await pilot.pause()
             text = problem_text(app)
             assert "no subscription is visible" in text
             assert "Reader is enough" in text and "pin a vault" in text
@@ -98,6 +100,7 @@ async def test_device_code_is_shown_and_copyable(tmp_path) -> None:
     app = make_app(settings=settings, settings_file=tmp_path / "s.json")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ProblemScreen), "start-up")
+        await pilot.pause()
         app.push_screen(DeviceCodeScreen("https://microsoft.com/devicelogin", "ABCD-1234"))
         await pilot.pause()
         assert "ABCD-1234" in str(app.screen.query_one("#device-code", Static).render())
