@@ -397,7 +397,9 @@ class MainScreen(Screen[None]):
     def _items_for(self, ref: NodeRef) -> tuple[list[Row], str]:
         catalog = self.catalog
         kind = ref.list_kind
-        rg = ref.resource_group if ref.kind in ("vaults", "logic_apps", "identities") else None
+        rg = (
+            ref.resource_group if ref.kind in ("vaults", "logic_apps", "identities", "rg") else None
+        )
         if kind == "pinned":
             vaults = [catalog.pinned[u] for u in catalog.pinned if ref.uri in (None, u)]
             return [self._vault_row(v) for v in vaults], "Pinned vaults"
@@ -454,8 +456,10 @@ class MainScreen(Screen[None]):
         self.ref = ref
         items = self.query_one("#items", VirtualList)
         rows, title = self._items_for(ref)
+        columns = COLUMNS[ref.list_kind if ref.list_kind in COLUMNS else "vaults"]
+        if items.columns != columns:
+            items.columns = columns
         if changed:
-            items.columns = COLUMNS[ref.list_kind if ref.list_kind in COLUMNS else "vaults"]
             self.query_one("#filter", Input).value = ""
             items.set_filter("")
             items.clear()

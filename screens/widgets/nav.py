@@ -14,14 +14,15 @@ from screens.catalog import KIND_TITLES, KINDS, Catalog
 
 @dataclass(frozen=True)
 class NodeRef:
-    kind: str  # vaults | logic_apps | identities | principals | pinned | subscription | tenant
+    kind: str  # vaults | logic_apps | identities | principals | pinned | rg | subscription | tenant
     subscription_id: str | None = None
     resource_group: str | None = None
     uri: str | None = None  # a pinned vault
 
     @property
     def list_kind(self) -> str:
-        return "vaults" if self.kind in ("subscription", "tenant") else self.kind
+        # A tenant, subscription or resource group node lists the vaults under it.
+        return "vaults" if self.kind in ("subscription", "tenant", "rg") else self.kind
 
 
 class NavTree(Tree[NodeRef]):

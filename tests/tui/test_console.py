@@ -239,3 +239,18 @@ async def test_crash_output_never_shows_locals(make_demo_app, capfd) -> None:
     assert app.return_code == 1
     assert "handler failed" in out + err and "Traceback" in out + err
     assert canary not in out + err
+
+
+async def test_a_resource_group_node_lists_its_vaults_with_vault_columns(make_demo_app) -> None:
+    app = make_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        sub = next(v.subscription_id for v in app.catalog.in_scope("vaults", None, None)
+                   if v.resource_group == "rg-payments")  # fmt: skip
+        await go(pilot, NodeRef("rg", sub, "rg-payments"))
+        items = app.main.query_one("#items", VirtualList)
+        assert names(app) == ["kv-payments-locked", "kv-payments-open"]
+        assert [c.title for c in items.columns][:2] == ["Name", "Access"]
+        await go(pilot, NodeRef("principals"))
+        assert [c.title for c in items.columns] == ["Name", "Kind", "Grants"]
+        assert "Principals" in static_text(app, "#list-title")
