@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(VENV)/bin/kvconsole --demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 bench: $(STAMP)

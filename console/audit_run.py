@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=SEVERITIES,
         default="high",
-        help="exit 1 when a finding is at or above this level (default: high)",
+        help="exit 1 when a finding is at or above this level (default: high); exit 2 on an error",
     )
 
 
