@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from console.definition import KeyVaultAction, find_keyvault_actions, iter_actions
 from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
+from console.roles import BUILTIN_ROLES, KV_SECRETS_USER, action_matches
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
 VAULT_AUDIENCE = "https://vault.azure.net"
@@ -23,19 +24,7 @@ VAULT_API_VERSIONS = frozenset(
     ("7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
 )
 GET_SECRET_ACTION = "Microsoft.KeyVault/vaults/secrets/getSecret/action"
-# Data actions of the built-in Key Vault roles, for when role definitions were not read.
-BUILTIN_DATA_ACTIONS = {
-    "4633458b-17de-408a-b874-0445c86b69e6": (
-        GET_SECRET_ACTION,
-        "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
-    ),
-    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": ("Microsoft.KeyVault/vaults/secrets/*",),
-    "00482a5a-887f-4fb3-b363-3b7fe8e74483": ("Microsoft.KeyVault/vaults/*",),
-    "21090545-7ca7-4776-b22c-e363652d74d2": (
-        "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
-    ),
-}
-SECRETS_USER_GUID = "4633458b-17de-408a-b874-0445c86b69e6"
+SECRETS_USER_GUID = KV_SECRETS_USER
 CHAIN = ("identity", "grant", "firewall", "actions", "secure_outputs", "secret")
 TRUSTED_SERVICES_NOTE = (
     "The 'trusted Azure services' bypass does not cover a Logic App's outgoing calls: Logic Apps "
@@ -132,13 +121,12 @@ def _role_actions(ra: RoleAssignment, definitions: Mapping[str, RoleDefinition])
     definition = definitions.get(guid)
     if definition is not None:
         return definition.data_actions
-    return BUILTIN_DATA_ACTIONS.get(guid, ())
+    role = BUILTIN_ROLES.get(guid)  # when the role definitions were not read
+    return role.data_actions if role is not None else ()
 
 
 def _allows(patterns: Iterable[str], action: str) -> bool:
-    from fnmatch import fnmatchcase
-
-    return any(fnmatchcase(action.lower(), p.lower()) for p in patterns)
+    return any(action_matches(p, action) for p in patterns)
 
 
 def _covers(scope: str, resource: str) -> bool:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from console.definition import secret_name_in
 from console.emulator import tokens
 from console.emulator.http import KEY_HEADER, SOURCE_HEADER
 
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
     from console.emulator.server import Emulator
 
 NOT_EMULATED = "NotEmulated"
-_CONNECTOR_SECRET = re.compile(
-    r"/secrets/(?:@\{encodeURIComponent\(\s*'([^']+)'\s*\)\}|([^/?@{]+))"
-)
 
 
 def _iso(ts: float) -> str:
@@ -199,9 +197,9 @@ class RunExecutor:
             (c for k, c in conns.items() if "keyvault" in (k + str(c.get("id"))).lower()), None
         )
         path = str(inputs.get("path") or "")
-        match = _CONNECTOR_SECRET.search(path)
+        name = secret_name_in(path)
         vault = self._connector_vault(conn) if conn is not None else None
-        if conn is None or match is None or vault is None:
+        if conn is None or name is None or vault is None:
             return {"status": "Skipped", "code": NOT_EMULATED}
         auth = (conn.get("connectionProperties") or {}).get("authentication") or {}
         if str(auth.get("type", "")).lower() != "managedserviceidentity":
@@ -216,7 +214,6 @@ class RunExecutor:
                     "message": "The connection uses a managed identity the workflow does not have.",
                 },
             }
-        name = match.group(1) or match.group(2)
         url = f"{self.emu.vault_uri(vault)}secrets/{name}?api-version=7.4"
         status, body = await self._call_vault(
             session,

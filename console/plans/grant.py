@@ -19,19 +19,16 @@ from console.plans.base import (
     source_key,
     vault_snapshot,
 )
+from console.roles import BUILTIN_ROLES, KV_ADMINISTRATOR, KV_SECRETS_OFFICER, KV_SECRETS_USER
 from console.validation import validate_object_id, validate_permissions, validate_secret_name
 
 READ = Permissions(secrets=("get",))
 ROTATE = Permissions(secrets=("get", "list", "set"))
 PRESETS: dict[str, Permissions] = {"read": READ, "rotate": ROTATE}
 
-KV_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
-KV_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
-KV_ADMINISTRATOR = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
 ROLE_NAMES = {
-    KV_SECRETS_USER: "Key Vault Secrets User",
-    KV_SECRETS_OFFICER: "Key Vault Secrets Officer",
-    KV_ADMINISTRATOR: "Key Vault Administrator",
+    guid: BUILTIN_ROLES[guid].role_name
+    for guid in (KV_SECRETS_USER, KV_SECRETS_OFFICER, KV_ADMINISTRATOR)
 }
 # Roles whose data actions cover reading secrets / changing them.
 _READS_SECRETS = {KV_SECRETS_USER, KV_SECRETS_OFFICER, KV_ADMINISTRATOR}
