@@ -11,6 +11,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from console.errors import NotFoundError
@@ -72,6 +73,16 @@ class MaskedEntry(SecretInput):
 
     def action_newline(self) -> None:
         self.insert_text_at_cursor("\n")
+
+
+class AttributesLoaded(Message):
+    """The current attributes of a secret, read by a worker for the form."""
+
+    def __init__(self, vault_id: str, name: str, current: SecretProperties | None) -> None:
+        super().__init__()
+        self.vault_id = vault_id
+        self.name = name
+        self.current = current
 
 
 class SecretEditorWizard(WizardScreen):
@@ -341,8 +352,12 @@ class SecretEditorWizard(WizardScreen):
         self.set_status(f"Value loaded from {path.name} (masked).")
 
     async def _fill_attributes(self, vault: Vault, name: str) -> None:
-        # A small read whose only effect is filling the form: kept inline for brevity.
+        # Worker: read, then hand the result to the handler (workers never touch widgets).
         current = await self._latest(vault, name)
+        self.post_message(AttributesLoaded(vault.id, name, current))
+
+    def on_attributes_loaded(self, message: AttributesLoaded) -> None:
+        current, name = message.current, message.name
         if current is None:
             self.field_error("name", f"There is no secret named '{name}' here.")
             return
@@ -355,4 +370,4 @@ class SecretEditorWizard(WizardScreen):
             current.expires_on.isoformat() if current.expires_on else ""
         )
         self.query_one("#tags", Input).value = ", ".join(f"{k}={v}" for k, v in current.tags)
-        self.attributes_of = (vault.id, name)
+        self.attributes_of = (message.vault_id, name)
