@@ -51,3 +51,61 @@ def test_wheel_contains_every_package_and_the_assets(tmp_path: Path) -> None:
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "kvconsole = screens.cli:main" in text
+
+
+def test_the_installed_wheel_runs_from_its_own_files(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests"
+        ),
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("kvconsole-*.whl")
+    target = tmp_path / "installed"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        f"import sys; sys.path.insert(0, {str(target)!r});"
+        "import screens.cli, screens.app, console.emulator.seeds;"
+        "assert screens.app.__file__.startswith(sys.path[0]), screens.app.__file__;"
+        "css = screens.app.CSS_FILE;"
+        "assert css.is_file() and str(css).startswith(sys.path[0]);"
+        "screens.cli.main(['emulator', '--help'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--faults" in result.stdout
+    assert (target / "bin" / "kvconsole").exists()
