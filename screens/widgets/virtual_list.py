@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -95,6 +95,11 @@ class VirtualList(ScrollView, can_focus=True):
         self._haystack: list[str] = []
         self._view: list[int] = []  # indices of rows passing the filter
         self._filter: tuple[str, ...] = ()
+        # Views of the filters typed so far, each narrowing the one before: backspace restores
+        # one instead of scanning every row again. Dropped whenever rows change.
+        self._trail: list[tuple[tuple[str, ...], list[int]]] = []
+        self._styles: dict[str, Style] = {}  # per paint: looked up once, not once per line
+        self._widths_for: tuple[tuple[int, list[Column]], list[int]] = ((-1, []), [])
 
     # ---- data -------------------------------------------------------------------------
     @property
@@ -115,7 +120,7 @@ class VirtualList(ScrollView, can_focus=True):
     def clear(self, empty_text: str | None = None) -> None:
         if empty_text is not None:
             self.empty_text = empty_text
-        self._rows, self._haystack, self._view = [], [], []
+        self._rows, self._haystack, self._view, self._trail = [], [], [], []
         self.cursor = 0
         self._resize()
 
@@ -135,6 +140,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._rows.extend(rows)
         self._haystack.extend(" ".join(r.cells).lower() for r in rows)
         self._view.extend(self._matching(range(start, len(self._rows))))
+        self._trail = []
         # Rows landing below the visible part change only the scrollbar: no repaint of lines.
         bottom = round(self.scroll_y) + max(1, self.scrollable_content_region.height)
         self._resize(repaint=shown < bottom)
@@ -153,14 +159,28 @@ class VirtualList(ScrollView, can_focus=True):
         words = tuple(text.lower().split())
         old, self._filter = self._filter, words
         if words != old:
-            # Every row matching the new words matched the old ones when each old word is part
-            # of a new word ("big" -> "big-0"): only the current view needs checking.
-            narrower = all(any(o in w for w in words) for o in old)
-            base = self._view if narrower else range(len(self._rows))
-            self._view = list(self._matching(base))
+            self._view = self._filtered(old, words)
         self.scroll_to(y=0, animate=False)
         self.cursor = 0
         self._resize()
+
+    def _filtered(self, old: tuple[str, ...], words: tuple[str, ...]) -> list[int]:
+        trail = self._trail
+        if not trail or trail[-1][0] != old:
+            trail[:] = [(old, self._view)]
+        for pos, (seen, view) in enumerate(trail):  # backspace: an earlier view is still right
+            if seen == words:
+                del trail[pos + 1 :]
+                return view
+        # Every row matching the new words matched the old ones when each old word is part of
+        # a new word ("big" -> "big-0"): only the current view needs checking.
+        if all(any(o in w for w in words) for o in old):
+            view = list(self._matching(self._view))
+        else:
+            view = list(self._matching(range(len(self._rows))))
+            trail.clear()
+        trail.append((words, view))
+        return view
 
     @property
     def highlighted(self) -> Row | None:
@@ -196,11 +216,14 @@ class VirtualList(ScrollView, can_focus=True):
         self._resize()
 
     def _widths(self, total: int) -> list[int]:
-        fixed = sum((c.width or 0) + 1 for c in self.columns)
-        flex = [c for c in self.columns if c.width is None]
-        left = max(8, total - fixed - len(flex))
-        each = left // max(1, len(flex))
-        return [c.width if c.width is not None else each for c in self.columns]
+        if self._widths_for[0] != (total, self.columns):
+            fixed = sum((c.width or 0) + 1 for c in self.columns)
+            flex = [c for c in self.columns if c.width is None]
+            left = max(8, total - fixed - len(flex))
+            each = left // max(1, len(flex))
+            widths = [c.width if c.width is not None else each for c in self.columns]
+            self._widths_for = ((total, list(self.columns)), widths)
+        return self._widths_for[1]
 
     def _line(self, cells: tuple[str, ...], width: int) -> str:
         widths = self._widths(width)
@@ -212,17 +235,32 @@ class VirtualList(ScrollView, can_focus=True):
             parts.append(set_cell_size(text, w))
         return set_cell_size(" ".join(parts), width)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Each style lookup walks up the DOM: do it once per paint instead of once per line.
+        self._styles = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._styles = {}
+
+    def _style(self, part: str = "") -> Style:
+        style = self._styles.get(part)
+        if style is None:
+            style = self.rich_style if not part else self.get_component_rich_style(part)
+            self._styles[part] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style()
         if y == 0:
-            style = base + self.get_component_rich_style("virtual-list--header")
+            style = base + self._style("virtual-list--header")
             text = self._line(tuple(c.title for c in self.columns), width)
             return Strip([Segment(text, style)], width)
         pos = round(self.scroll_y) + y - 1
         if not self._view:
             if y == 1:
-                style = base + self.get_component_rich_style("virtual-list--dim")
+                style = base + self._style("virtual-list--dim")
                 return Strip([Segment(set_cell_size(self.empty_text, width), style)], width)
             return Strip.blank(width, base)
         if pos >= len(self._view):
@@ -230,9 +268,9 @@ class VirtualList(ScrollView, can_focus=True):
         row = self._rows[self._view[pos]]
         style: Style = base
         if row.tone:
-            style += self.get_component_rich_style(f"virtual-list--{row.tone}")
+            style += self._style(f"virtual-list--{row.tone}")
         if pos == self.cursor:
-            style += self.get_component_rich_style("virtual-list--cursor")
+            style += self._style("virtual-list--cursor")
         return Strip([Segment(self._line(row.cells, width), style)], width)
 
     # ---- cursor -----------------------------------------------------------------------
