@@ -30,6 +30,8 @@ def fully_loaded(app: KvConsoleApp) -> bool:
             return False
     busy = [w for w in app.workers if w.group in ("load", "prefetch", "directory", "secrets")
             and w.is_running]  # fmt: skip
+    if main._flush_timer is not None:  # pages received but not shown yet (coalesced updates)
+        return False
     return not busy and (app.catalog.directory_checked or bool(app.catalog.directory))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import VirtualList
 from tests.tui.conftest import SIZE, demo_secret_values
-from tests.tui.helpers import loaded
+from tests.tui.helpers import loaded, wait_for
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__"
 
@@ -17,6 +17,9 @@ async def _main_vault(pilot) -> None:
     app = pilot.app
     vault = next(v for v in app.catalog.vaults.values() if v.name == "kv-payments-open")
     app.main.query_one("#items", VirtualList).select_key(vault.uri)
+    secrets = app.main.query_one("#secrets", VirtualList)
+    expected = len(app.catalog.listing(vault.uri).items)
+    await wait_for(pilot, lambda: secrets.row_count == expected, "the vault's secrets shown")
     await pilot.pause()
 
 
