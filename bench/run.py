@@ -174,7 +174,13 @@ def machine() -> str:
 def main() -> None:
     started = time.perf_counter()
     clients.warm_imports()
-    for section in (bench_startup, bench_inventory, bench_ui, bench_resource_graph):
+    sections = (bench_startup, bench_inventory, bench_ui, bench_resource_graph)
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv[1:-1] else ""
+    if only:  # `--only inventory`: one section, for iterating on it
+        sections = tuple(s for s in sections if s.__name__ == f"bench_{only}")
+        if not sections:
+            sys.exit(f"no section '{only}': startup, inventory, ui, resource_graph")
+    for section in sections:
         print(f"{section.__name__} …", file=sys.stderr, flush=True)
         section()
     head = ("metric", "ours", "bare SDK", "ratio", "target", "met?", "noise (min–max)")

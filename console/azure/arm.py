@@ -74,6 +74,48 @@ async def _pages(paged: Any, conv: Callable[[Any], T]) -> AsyncIterator[list[T]]
         yield [conv(item) async for item in page]
 
 
+def _same(item: T) -> T:
+    return item
+
+
+class _JsonListDeserializer:
+    """Stands in for the logic client's msrest deserializer: a workflow list page comes back as
+    Azure's JSON items (msrest would build a Workflow per item that we then read field by field);
+    everything else, error bodies included, goes to the SDK's own deserializer."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __call__(self, target: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        if target == "WorkflowListResult":
+            body = self._real._unpack_content(response) or {}
+            return _JsonPage(body.get("value") or [], body.get("nextLink"))
+        return self._real(target, response, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:  # failsafe_deserialize and the rest
+        return getattr(self._real, name)
+
+
+class _JsonPage:
+    def __init__(self, value: list[Any], next_link: str | None) -> None:
+        self.value, self.next_link = value, next_link
+
+
+def _json_list_pages(workflows: Any) -> Any:
+    """A twin of the client's workflows operations whose list pages are JSON items; the
+    operations themselves if this msrest-generated shape is not there (items are then models,
+    which convert.logic_app_item also takes)."""
+    real = getattr(workflows, "_deserialize", None)
+    if not hasattr(real, "_unpack_content"):
+        return workflows
+    try:
+        return type(workflows)(
+            workflows._client, workflows._config, workflows._serialize, _JsonListDeserializer(real)
+        )
+    except (AttributeError, TypeError):
+        return workflows
+
+
 class ArmOps:
     def __init__(self, connection: Connection) -> None:
         self.conn = connection
@@ -99,12 +141,14 @@ class ArmOps:
     def iter_vault_pages(self, sub: str, resource_group: str | None) -> AsyncIterator[list[Vault]]:
         vaults = self.conn.keyvault_client(sub).vaults
         # list_by_*: vaults.list() goes through the generic resources API and loses properties
+        # cls gets each page's items: converted by JSON name, not attribute by attribute
+        conv = {"cls": lambda items: [convert.vault_item(v) for v in items]}
         paged = (
-            vaults.list_by_resource_group(resource_group)
+            vaults.list_by_resource_group(resource_group, **conv)
             if resource_group
-            else vaults.list_by_subscription()
+            else vaults.list_by_subscription(**conv)
         )
-        return _pages(paged, convert.vault)
+        return _pages(paged, _same)
 
     async def list_vaults(self, sub: str, resource_group: str | None) -> list[Vault]:
         return [v async for page in self.iter_vault_pages(sub, resource_group) for v in page]
@@ -234,13 +278,14 @@ class ArmOps:
     def iter_logic_app_pages(
         self, sub: str, resource_group: str | None
     ) -> AsyncIterator[list[LogicApp]]:
-        workflows = self.conn.logic_client(sub).workflows
+        workflows = _json_list_pages(self.conn.logic_client(sub).workflows)
+        conv = {"cls": lambda items: [convert.logic_app_item(w) for w in items]}
         paged = (
-            workflows.list_by_resource_group(resource_group)
+            workflows.list_by_resource_group(resource_group, **conv)
             if resource_group
-            else workflows.list_by_subscription()
+            else workflows.list_by_subscription(**conv)
         )
-        return _pages(paged, convert.logic_app)
+        return _pages(paged, _same)
 
     async def list_logic_apps(self, sub: str, resource_group: str | None) -> list[LogicApp]:
         return [a async for page in self.iter_logic_app_pages(sub, resource_group) for a in page]
