@@ -11,6 +11,10 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def day(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "—"
+
+
 def yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
