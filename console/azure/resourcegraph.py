@@ -43,16 +43,14 @@ def _client(conn: Connection) -> Any:
 
 
 def _page(rows: list[dict[str, Any]]) -> InventoryPage:
-    from azure.mgmt.keyvault.models import Vault as SdkVault
-    from azure.mgmt.logic.models import Workflow
-
+    # Rows are ARM's JSON already: build our models straight from it (no SDK model first).
     page = InventoryPage()
     for row in rows:
         kind = str(row.get("type", "")).lower()
         if kind == VAULT_TYPE:
-            page.vaults.append(convert.vault(SdkVault(row)))
+            page.vaults.append(convert.vault_json(row))
         elif kind == WORKFLOW_TYPE:
-            page.logic_apps.append(convert.logic_app(Workflow.deserialize(row)))
+            page.logic_apps.append(convert.logic_app_json(row))
     return page
 
 
