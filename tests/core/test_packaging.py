@@ -8,12 +8,16 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_wheel_contains_every_package_and_the_assets(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
     # Build from a copy: setuptools writes build/ into the source tree, and parallel runs collide.
-    source = tmp_path / "src"
+    source = out / "src"
     shutil.copytree(
         ROOT,
         source,
@@ -22,22 +26,15 @@ def test_wheel_contains_every_package_and_the_assets(tmp_path: Path) -> None:
         ),
     )
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("kvconsole-*.whl")
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(out), str(source)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (built,) = out.glob("kvconsole-*.whl")
+    return built
+
+
+def test_wheel_contains_every_package_and_the_assets(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     source_packages = {
         str(p.parent.relative_to(ROOT))
@@ -53,48 +50,13 @@ def test_wheel_contains_every_package_and_the_assets(tmp_path: Path) -> None:
     assert "kvconsole = screens.cli:main" in text
 
 
-def test_the_installed_wheel_runs_from_its_own_files(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    shutil.copytree(
-        ROOT,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests"
-        ),
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("kvconsole-*.whl")
+def test_the_installed_wheel_runs_from_its_own_files(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "installed"
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
     code = (
         f"import sys; sys.path.insert(0, {str(target)!r});"
         "import screens.cli, screens.app, console.emulator.seeds;"
