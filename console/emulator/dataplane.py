@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from console.emulator.tokens import Caller
 
 SERVICE_VERSION = "1.9.2611.1"
-RBAC_ASSIGNMENT = "kv_rbac_assignment_id"  # request key: set when an RBAC check passed
+RBAC_ASSIGNMENT = web.RequestKey("kv_rbac_assignment_id", str)  # set when an RBAC check passed
 
 Handler = Callable[[web.Request, dict[str, Any], str, str], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
