@@ -149,3 +149,29 @@ async def test_access_check_from_a_secret(own_demo: DemoSession, tmp_path) -> No
         assert app.screen.report.logic_app == "la-payments-ready"
         assert app.screen.report.secret_name == "payments-api-key"
         assert app.screen.report.ok
+
+
+async def test_fix_through_the_wizard_then_the_check_and_a_run_pass(own_demo, tmp_path) -> None:
+    """The whole loop in the real app: check → Fix → grant wizard → apply → check → test run."""
+    from tests.tui.wizard_kit import apply, click, idle, to_preview
+
+    app = make_app(demo=True, settings_file=tmp_path / "s.json", demo_session=own_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        check = await open_check(pilot, "la-identity-no-grant")
+        assert "✖ grant" in text_of(check, "#check-chain")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "GrantWizard", "the wizard")
+        wizard = app.screen
+        await idle(pilot, wizard)
+        await click(pilot, "#next")
+        await click(pilot, "#next-vault")
+        await to_preview(pilot, wizard, "#next-perms")
+        await apply(pilot, wizard)
+        assert "secrets get" in str(wizard.query_one("#result-verified", Static).render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is check, "back to the check")
+        await wait_for(pilot, lambda: "✖" not in text_of(check, "#check-chain"), "a green chain")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "Succeeded" in text_of(check, "#check-run"), "a green run")
+        assert "FINDING" not in text_of(check, "#check-run")
