@@ -550,6 +550,22 @@ def _soft_delete(state: State, sid: str, vault: dict[str, Any]) -> None:
 # ---- large ----------------------------------------------------------------------------------
 
 
+def _load_vault(state: State, sid: str, name: str, prefix: str, count: int, now: int) -> None:
+    """A vault of the large seed: the demo admin may do anything, *count* one-version secrets."""
+    f.add_vault(
+        state,
+        sid,
+        "rg-load",
+        name,
+        access_policies=[f.access_policy(state, DEMO_PRINCIPAL_ID, list(ALL_SECRET_PERMISSIONS))],
+    )
+    secrets = state.vault_secrets(name)
+    for i in range(count):
+        secret = f"{prefix}-{i:06d}"
+        value = f"demo-not-a-real-secret-{prefix}-{i}"
+        secrets[secret] = SecretRecord(secret, [SecretVersion(new_version(), value, now, now)])
+
+
 def _large(
     state: State,
     subscriptions: int,
@@ -569,39 +585,9 @@ def _large(
         _grant_subscription(state, sid)
         f.add_resource_group(state, sid, "rg-load")
         for v in range(vaults_per_subscription):
-            name = f"kv-s{s:03d}-v{v:05d}"
-            f.add_vault(
-                state,
-                sid,
-                "rg-load",
-                name,
-                access_policies=[
-                    f.access_policy(state, DEMO_PRINCIPAL_ID, list(ALL_SECRET_PERMISSIONS))
-                ],
-            )
-            secrets = state.vault_secrets(name)
-            for i in range(secrets_per_vault):
-                secrets[f"secret-{i:05d}"] = SecretRecord(
-                    f"secret-{i:05d}",
-                    [SecretVersion(new_version(), f"demo-not-a-real-secret-{i}", now, now)],
-                )
+            _load_vault(state, sid, f"kv-s{s:03d}-v{v:05d}", "secret", secrets_per_vault, now)
     if big_vault_secrets and sids:
-        name = "kv-big"
-        f.add_vault(
-            state,
-            sids[0],
-            "rg-load",
-            name,
-            access_policies=[
-                f.access_policy(state, DEMO_PRINCIPAL_ID, list(ALL_SECRET_PERMISSIONS))
-            ],
-        )
-        secrets = state.vault_secrets(name)
-        for i in range(big_vault_secrets):
-            secrets[f"big-{i:06d}"] = SecretRecord(
-                f"big-{i:06d}",
-                [SecretVersion(uuid.uuid4().hex, f"demo-not-a-real-secret-big-{i}", now, now)],
-            )
+        _load_vault(state, sids[0], "kv-big", "big", big_vault_secrets, now)
     for w in range(logic_apps if sids else 0):
         sid = sids[w % len(sids)]
         f.add_workflow(
