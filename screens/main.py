@@ -37,6 +37,7 @@ from screens.messages import (
     VaultRolesLoaded,
 )
 from screens.widgets.details import VaultDetail, error_text, identity_text, logic_app_text
+from screens.widgets.filter_input import FilterInput
 from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
@@ -54,7 +55,7 @@ RESOURCE_GRAPH_FROM = 50  # subscriptions: from here, one Resource Graph query l
 FLUSH_EVERY = 0.1  # s: pages arriving faster are shown together (one list update, one repaint)
 
 
-def _settle_gc() -> None:
+def settle_gc() -> None:
     """Move what survived so far out of the cyclic GC's way: a big list that keeps growing would
     otherwise make each full collection scan every row again (100 ms+ pauses). Young garbage is
     collected first, so little is kept that could have been freed."""
@@ -109,7 +110,7 @@ class MainScreen(Screen[None]):
             yield NavTree(id="nav")
             with Vertical(id="list-pane"):
                 yield Static("", id="list-title", classes="pane-title")
-                yield Input(placeholder="Filter (type to filter)", id="filter")
+                yield FilterInput("#items", placeholder="Filter (type to filter)", id="filter")
                 yield ProgressBar(total=None, show_eta=False, show_percentage=False,
                                   id="progress")  # fmt: skip
                 yield Static("", id="list-status", classes="status")
@@ -354,7 +355,7 @@ class MainScreen(Screen[None]):
             new = list(islice(listing.items.values(), table.row_count, None))
             if new or listing.done or listing.error is not None:
                 detail.show_secrets(listing, new=new)
-        _settle_gc()
+        settle_gc()
 
     def _vault_detail(self) -> VaultDetail | None:
         found = self.query("#vault-detail")  # mounted just after the first paint
@@ -516,22 +517,6 @@ class MainScreen(Screen[None]):
             text.append("\n")
         status.update(text)
         status.display = True
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one("#items", VirtualList).set_filter(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one("#items", VirtualList).focus()
-
-    @on(Input.Changed, "#secret-filter")
-    def _secret_filter_changed(self, event: Input.Changed) -> None:
-        self.query_one("#secrets", VirtualList).set_filter(event.value)
-
-    @on(Input.Submitted, "#secret-filter")
-    def _secret_filter_submitted(self) -> None:
-        self.query_one("#secrets", VirtualList).focus()
 
     def action_focus_filter(self) -> None:
         focused = self.focused

@@ -13,6 +13,7 @@ from console.inventory import PrincipalEntry
 from console.models import LogicApp, RoleAssignment, Vault
 from screens.catalog import Catalog, SecretListing
 from screens.text import day, kv_table, yes_no
+from screens.widgets.filter_input import FilterInput
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
 # The name is what people scan for: the other columns stay narrow (dates without times here;
@@ -46,7 +47,9 @@ class VaultDetail(Vertical):
         yield Static("", id="vault-title", classes="pane-title")
         with TabbedContent(id="vault-tabs"):
             with TabPane("Secrets", id="tab-secrets"):
-                yield Input(placeholder="Filter secrets (type to filter)", id="secret-filter")
+                yield FilterInput(
+                    "#secrets", placeholder="Filter secrets (type to filter)", id="secret-filter"
+                )
                 yield Static("", id="secrets-status", classes="status")
                 yield VirtualList(SECRET_COLUMNS, empty_text="No secrets loaded yet.",
                                   id="secrets")  # fmt: skip

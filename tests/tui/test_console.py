@@ -96,6 +96,28 @@ async def test_filtering_as_you_type(make_demo_app) -> None:
         assert len(names(app)) == 4
         await pilot.press("n", "o", "p", "e", "n", "d")  # matches nothing
         assert names(app) == []
+        await pilot.press(*["backspace"] * 6, "o", "p", "e", "n", "enter")
+        assert names(app) == ["kv-payments-open"]
+        items = app.main.query_one("#items", VirtualList)
+        assert app.focused is items and items.highlighted.cells[0] == "kv-payments-open"
+
+
+async def test_filtering_the_secrets_of_a_vault(make_demo_app) -> None:
+    app = make_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await open_vault(pilot, "kv-payments-open")
+        everything = names(app, "#secrets")
+        assert len(everything) > 1 and "payments-api-key" in everything
+        app.main.query_one("#secrets", VirtualList).focus()
+        await pilot.press("slash", *"api-key")
+        assert names(app, "#secrets") == ["payments-api-key"]
+        await pilot.press("enter")
+        assert app.focused is app.main.query_one("#secrets", VirtualList)
+        await open_vault(pilot, "kv-payments-locked")  # another vault: the filter is cleared
+        await open_vault(pilot, "kv-payments-open")
+        assert app.main.query_one("#secret-filter").value == ""
+        assert names(app, "#secrets") == everything
 
 
 async def test_vault_tabs(make_demo_app) -> None:
@@ -254,3 +276,4 @@ async def test_a_resource_group_node_lists_its_vaults_with_vault_columns(make_de
         await go(pilot, NodeRef("principals"))
         assert [c.title for c in items.columns] == ["Name", "Kind", "Grants"]
         assert "Principals" in static_text(app, "#list-title")
+
