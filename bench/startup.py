@@ -1,5 +1,6 @@
-"""Start-up: a fresh `python -c` builds the app with make_app (demo mode), runs it headless and
-reports when it painted first, which azure modules were loaded then, and when the tree was full.
+"""Start-up: a fresh `python -c` goes the way `kvconsole --demo` goes (command line, app), runs
+the app headless and reports when it painted first, which azure modules were loaded then, and
+when the tree was full.
 
 Children read and write byte code under one pycache prefix of the bench's own, warmed by a first
 untimed run: an installed wheel starts from .pyc files, while this editable checkout (often with
@@ -40,10 +41,13 @@ def _run(code: str, env: dict[str, str]) -> tuple[float, subprocess.CompletedPro
 CHILD = r"""
 import asyncio, json, sys, time
 T0 = float(sys.argv[1])
-from console.settings import Settings
-from screens.app import make_app
+# What `kvconsole --demo` does (screens/cli.py main), with the run made headless to measure it.
+from screens.cli import build_parser, pause_gc_for_startup
+args = build_parser().parse_args(["--demo"])
+pause_gc_for_startup()
+from screens.app import app_from_args
 
-app = make_app(demo=True, settings=Settings())
+app = app_from_args(args)
 marks = {}
 
 def azure_modules():
@@ -52,7 +56,7 @@ def azure_modules():
 def at_paint(painted):
     # Counted in the callback itself: the moment the first frame was written.
     if not painted.done():
-        painted.set_result((time.time(), azure_modules()))
+        painted.set_result((time.time(), time.process_time(), azure_modules()))
 
 def filled():
     if app.service is None or not app.catalog.subscriptions:
@@ -64,7 +68,7 @@ async def pilot(p):
     painted = loop.create_future()
     app.call_after_refresh(lambda: at_paint(painted))
     marks["ready"] = time.time() - T0
-    at, marks["azure"] = await painted
+    at, marks["paint_cpu"], marks["azure"] = await painted
     marks["paint"] = at - T0
     while not filled():
         await asyncio.sleep(0.005)
@@ -88,20 +92,20 @@ def one_run() -> dict:
     raise RuntimeError(f"start-up run failed: {out.stderr[-2000:]}")
 
 
-def bare_textual_run() -> float:
-    """A bare Textual app to first paint: the floor this machine allows."""
+def bare_textual_run() -> tuple[float, float]:
+    """A bare Textual app to first paint (wall s, CPU s): the floor this machine allows."""
     code = (
         "import asyncio, sys, time\nT0 = float(sys.argv[1])\n"
         "from textual.app import App\nfrom textual.widgets import Footer, Header, Tree\n"
         "class A(App):\n    def compose(self):\n        yield Header(); yield Tree('t'); "
         "yield Footer()\n"
         "app = A()\nasync def pilot(p):\n    f = asyncio.get_running_loop().create_future()\n"
-        "    app.call_after_refresh(lambda: f.set_result(time.time()))\n"
-        "    print('BENCH', await f - T0, flush=True); app.exit()\n"
+        "    app.call_after_refresh(lambda: f.set_result((time.time(), time.process_time())))\n"
+        "    at, cpu = await f\n    print('BENCH', at - T0, cpu, flush=True); app.exit()\n"
         "app.run(headless=True, size=(160, 45), auto_pilot=pilot)\n"
     )
     _, out = _run(code, _env())
     for line in out.stdout.splitlines():
         if line.startswith("BENCH "):
-            return float(line.split()[1])
+            return float(line.split()[1]), float(line.split()[2])
     raise RuntimeError(out.stderr[-2000:])

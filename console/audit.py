@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from console.audit_options import SEVERITIES
 from console.definition import find_keyvault_actions, iter_actions
 from console.diagnosis import FAIL, WARN, check_access, vaults_used_by
 from console.models import (
@@ -22,8 +23,6 @@ from console.models import (
     SecretProperties,
     Vault,
 )
-
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
 def severity_rank(level: str) -> int:

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
-from console.audit import SEVERITIES, AuditInput, audit, severity_rank
+from console.audit import AuditInput, audit, severity_rank
 from console.audit_report import FORMATS
 from console.errors import ConsoleError
 
@@ -16,16 +16,6 @@ if TYPE_CHECKING:
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=tuple(FORMATS), default="table")
-    parser.add_argument(
-        "--fail-on",
-        choices=SEVERITIES,
-        default="high",
-        help="exit 1 when a finding is at or above this level (default: high); exit 2 on an error",
-    )
 
 
 async def collect(

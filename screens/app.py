@@ -135,8 +135,15 @@ class KvConsoleApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.settings_problem:
             self.notify(self.settings_problem, title="Settings", severity="warning", timeout=15)
-        # Connect once the main screen has painted: the SDK and the demo emulator load after it.
-        self.call_after_refresh(self.connect)
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        """After the first paint: what start-up built stays for good, so it leaves the cyclic GC's
+        view (`screens.cli.pause_gc_for_startup` kept the GC off until now); then connect, which
+        loads the SDK and the demo emulator."""
+        gc.freeze()
+        gc.enable()
+        self.connect()
 
     def _theme_changed(self, theme: Any) -> None:
         if theme.name != self.settings.theme:
@@ -427,8 +434,8 @@ def make_app(
                         demo_session=demo_session)  # fmt: skip
 
 
-def run(args: argparse.Namespace) -> int:
-    app = make_app(
+def app_from_args(args: argparse.Namespace) -> KvConsoleApp:
+    return make_app(
         demo=bool(getattr(args, "demo", False)),
         seed=getattr(args, "seed", "demo") or "demo",
         state=getattr(args, "state", None),
@@ -437,5 +444,12 @@ def run(args: argparse.Namespace) -> int:
         tenant=getattr(args, "tenant", None),
         subscriptions=tuple(getattr(args, "subscription", None) or ()),
     )
-    app.run()
+
+
+def run(args: argparse.Namespace) -> int:
+    app = app_from_args(args)
+    try:
+        app.run()
+    finally:
+        gc.enable()  # in case the app stopped before its first paint
     return app.return_code or 0

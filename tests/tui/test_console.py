@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 from textual.widgets import ContentSwitcher, Static, TabbedContent
 
 from console.masked import MASK
+from screens.cli import pause_gc_for_startup
 from screens.secret import SecretScreen
 from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import VirtualList
@@ -277,3 +280,14 @@ async def test_a_resource_group_node_lists_its_vaults_with_vault_columns(make_de
         assert [c.title for c in items.columns] == ["Name", "Kind", "Grants"]
         assert "Principals" in static_text(app, "#list-title")
 
+
+async def test_the_gc_paused_for_start_up_is_on_again_after_the_first_paint(make_demo_app) -> None:
+    pause_gc_for_startup()  # as `kvconsole` does before it loads the app
+    try:
+        assert not gc.isenabled()
+        app = make_demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
