@@ -102,7 +102,7 @@ class NavTree(Tree[NodeRef]):
                 label.append(f"  ⚠ {errors[0].title}", style="bold red")
             elif any(s == sub_id for s, _k in loading):
                 label.append("  …", style="dim")
-            node.set_label(label)
+            _relabel(node, label)
             for (s, rg, kind), child in self._index.items():
                 if s != sub_id or kind not in KINDS:
                     continue
@@ -110,10 +110,9 @@ class NavTree(Tree[NodeRef]):
                 text = Text(f"{KIND_TITLES[kind]} ({n})")
                 if (sub_id, kind) in catalog.errors:
                     text.append(" ⚠", style="bold red")
-                child.set_label(text)
-        pinned = Text(f"★ Pinned vaults ({len(catalog.pinned)})")
-        self._pinned.set_label(pinned)
-        self._principals.set_label(Text(f"Principals (all) ({len(catalog.inventory())})"))
+                _relabel(child, text)
+        _relabel(self._pinned, Text(f"★ Pinned vaults ({len(catalog.pinned)})"))
+        _relabel(self._principals, Text(f"Principals (all) ({len(catalog.inventory())})"))
 
     def set_pinned(self, uris: list[str]) -> None:
         self._pinned.remove_children()
@@ -121,3 +120,10 @@ class NavTree(Tree[NodeRef]):
             self._pinned.add_leaf(Text(uri), data=NodeRef("pinned", uri=uri))
         if uris:
             self._pinned.expand()
+
+
+def _relabel(node: TreeNode, label: Text) -> None:
+    """Only a changed label is set: each set_label re-lays out the whole screen (~15 ms), and the
+    counts are refreshed with every batch of loaded rows while most of them stay the same."""
+    if node.label != label:
+        node.set_label(label)
