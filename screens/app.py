@@ -11,10 +11,8 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+import assets
 from console.errors import AuthRequiredError, ConsoleError
 from console.masked import MaskedValue
 from console.settings import Settings, load_settings, save_settings
@@ -34,7 +33,7 @@ from screens.commands import ContextCommands, LookupProvider
 from screens.main import MainScreen
 from screens.messages import Connected, SignInProblem
 
-CSS_FILE = Path(str(resources.files("assets") / "kvconsole.tcss"))
+CSS_FILE = Path(assets.__file__).with_name("kvconsole.tcss")  # package data, next to it
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,8 @@ def _load_sdk() -> type:
 
 
 def _fingerprint(text: str) -> str:
+    import hashlib  # only when something is copied (start-up time)
+
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from console.errors import ConsoleError
-from console.inventory import (
-    GROUP,
-    SERVICE_PRINCIPAL,
-    USER,
-    KnownPrincipal,
-    PrincipalEntry,
-    build_inventory,
-)
-from console.models import (
-    LogicApp,
-    ResourceGroup,
-    RoleAssignment,
-    SecretProperties,
-    Subscription,
-    UserAssignedIdentity,
-    Vault,
-)
 
-_DIRECTORY_KINDS = {
-    "user": USER,
-    "group": GROUP,
-    "service_principal": SERVICE_PRINCIPAL,
-    "managed_identity": "Managed identity",
-}
+if TYPE_CHECKING:  # the models load after the first paint, with the data (start-up time)
+    from console.inventory import PrincipalEntry
+    from console.models import (
+        LogicApp,
+        ResourceGroup,
+        RoleAssignment,
+        SecretProperties,
+        Subscription,
+        UserAssignedIdentity,
+        Vault,
+    )
 
 KINDS = ("vaults", "logic_apps", "identities")
 KIND_TITLES = {"vaults": "Key Vaults", "logic_apps": "Logic Apps", "identities": "Identities"}
@@ -114,12 +103,26 @@ class Catalog:
 
     def inventory(self) -> list[PrincipalEntry]:
         if self._inventory is None:
+            from console.inventory import (
+                GROUP,
+                SERVICE_PRINCIPAL,
+                USER,
+                KnownPrincipal,
+                build_inventory,
+            )
+
+            kinds = {
+                "user": USER,
+                "group": GROUP,
+                "service_principal": SERVICE_PRINCIPAL,
+                "managed_identity": "Managed identity",
+            }
             roles = [r for rs in self.role_assignments.values() for r in rs]
             roles += [r for rs in self.vault_roles.values() for r in rs]
             unique = {r.id.lower(): r for r in roles}
             known = {
                 key: KnownPrincipal(obj.object_id, obj.display_name,
-                                    _DIRECTORY_KINDS.get(obj.kind, obj.kind))
+                                    kinds.get(obj.kind, obj.kind))
                 for key, obj in self.directory.items()
             }  # fmt: skip
             self._inventory = build_inventory(

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import time
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -27,7 +27,6 @@ from textual.widgets import (
 )
 
 from console.errors import ConsoleError
-from console.models import Subscription, Vault
 from screens.catalog import KIND_TITLES
 from screens.messages import (
     DirectoryResolved,
@@ -40,6 +39,9 @@ from screens.widgets.details import VaultDetail, error_text, identity_text, logi
 from screens.widgets.filter_input import FilterInput
 from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import Column, Row, VirtualList
+
+if TYPE_CHECKING:
+    from console.models import Subscription, Vault
 
 COLUMNS = {
     "vaults": [Column("Name"), Column("Access", 8), Column("Firewall", 8), Column("Secrets", 10)],

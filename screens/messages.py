@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from console.errors import ConsoleError
-from console.models import SecretProperties, Subscription
+
+if TYPE_CHECKING:
+    from console.models import SecretProperties, Subscription
 
 
 class Connected(Message):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -9,12 +11,14 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from console.definition import find_keyvault_actions
 from console.errors import ConsoleError
-from console.inventory import PrincipalEntry
-from console.models import LogicApp, RoleAssignment, Vault
 from screens.catalog import Catalog, SecretListing
 from screens.text import day, kv_table, yes_no
 from screens.widgets.filter_input import FilterInput
 from screens.widgets.virtual_list import Column, Row, VirtualList
+
+if TYPE_CHECKING:
+    from console.inventory import PrincipalEntry
+    from console.models import LogicApp, RoleAssignment, Vault
 
 # The name is what people scan for: the other columns stay narrow (dates without times here;
 # the secret view shows them in full).
