@@ -75,6 +75,14 @@ def bench_startup() -> None:
     cpu = [r["paint_cpu"] - b[1] for r, b in zip(runs, floor, strict=True)]
     row("  first paint over bare Textual", f"+{ms(med(over))}", "—", "—", "≤ +100 ms",
         med(over) <= 0.1, f"CPU +{ms(med(cpu))}; bare {noise(bare)}")  # fmt: skip
+    counted = startup.instructions_to_first_frame()
+    if counted is not None:
+        ours, bare_n = counted
+        row(
+            "  instructions to first frame", f"{ours / 1e6:.0f} M", f"{bare_n / 1e6:.0f} M",
+            f"{ours / bare_n:.2f}×", "—", None,
+            f"callgrind: ≈ {sec(med(bare) * ours / bare_n)} at bare's {sec(med(bare))}",
+        )  # fmt: skip
     azure = max(r["azure"] for r in runs)
     row("Start-up: azure modules at first paint", str(azure), "—", "—", "0", azure == 0,
         f"max of {len(runs)} runs")  # fmt: skip
