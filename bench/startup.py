@@ -121,20 +121,26 @@ def _first_frame(self, screen, update):  # textual 8.2.8: the first frame handed
     os._exit(0)
 App._display = _first_frame
 """
-OURS_TO_FRAME = FIRST_FRAME_EXIT + r"""
+OURS_TO_FRAME = (
+    FIRST_FRAME_EXIT
+    + r"""
 from screens.cli import build_parser, pause_gc_for_startup
 args = build_parser().parse_args(["--demo"])
 pause_gc_for_startup()
 from screens.app import app_from_args
 app_from_args(args).run(headless=True, size=(160, 45))
 """
-BARE_TO_FRAME = FIRST_FRAME_EXIT + r"""
+)
+BARE_TO_FRAME = (
+    FIRST_FRAME_EXIT
+    + r"""
 from textual.widgets import Footer, Header, Tree
 class A(App):
     def compose(self):
         yield Header(); yield Tree("t"); yield Footer()
 A().run(headless=True, size=(160, 45))
 """
+)
 
 
 def instructions_to_first_frame() -> tuple[int, int] | None:
@@ -146,8 +152,9 @@ def instructions_to_first_frame() -> tuple[int, int] | None:
     for code in (OURS_TO_FRAME, BARE_TO_FRAME):
         with tempfile.TemporaryDirectory(prefix="kvbench-home-") as home:
             env = _env(HOME=home, XDG_CONFIG_HOME=f"{home}/config")
-            subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                           timeout=60)  # fmt: skip - compiles into the pycache prefix
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=60
+            )  # fmt: skip - compiles into the pycache prefix
             out = subprocess.run(
                 ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                  sys.executable, "-c", code],
