@@ -462,10 +462,10 @@ class MainScreen(Screen[None]):
         columns = COLUMNS[ref.list_kind if ref.list_kind in COLUMNS else "vaults"]
         if items.columns != columns:
             items.columns = columns
-        if changed:
-            self.query_one("#filter", Input).value = ""
-            items.set_filter("")
+        if changed:  # emptied first: clearing the filter then announces no stale row
             items.clear()
+            self.query_one("#filter", Input).value = ""
+            items.set_filter("", announce=False)
         scope = self._scope_label(ref)
         heading = Text.assemble((f"{title} ({len(rows)})", "bold"), (f"  {scope}", "dim"))
         heading.no_wrap, heading.overflow = True, "ellipsis"

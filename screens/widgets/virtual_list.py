@@ -155,14 +155,21 @@ class VirtualList(ScrollView, can_focus=True):
             indices = [i for i in indices if word in hay[i]]
         return indices
 
-    def set_filter(self, text: str) -> None:
+    def set_filter(self, text: str, *, announce: bool = True) -> None:
+        """Show the rows containing every word of *text*; the first is highlighted and, when that
+        is another row than before, announced (a detail pane follows the highlight)."""
+        before = self.highlighted_key
         words = tuple(text.lower().split())
         old, self._filter = self._filter, words
         if words != old:
             self._view = self._filtered(old, words)
         self.scroll_to(y=0, animate=False)
-        self.cursor = 0
+        with self.prevent(self.Highlighted):
+            self.cursor = 0
         self._resize()
+        row = self.highlighted
+        if announce and row is not None and row.key != before:
+            self.post_message(self.Highlighted(self, row))
 
     def _filtered(self, old: tuple[str, ...], words: tuple[str, ...]) -> list[int]:
         trail = self._trail
@@ -202,7 +209,7 @@ class VirtualList(ScrollView, can_focus=True):
                     self.post_message(self.Selected(self, self._rows[index]))
                 return True
         if self._filter and any(r.key == key for r in self._rows):
-            self.set_filter("")
+            self.set_filter("", announce=False)
             return self.select_key(key, post=post)
         return False
 

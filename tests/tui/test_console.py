@@ -291,3 +291,17 @@ async def test_the_gc_paused_for_start_up_is_on_again_after_the_first_paint(make
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_detail_pane_follows_the_row_the_filter_highlights(make_demo_app) -> None:
+    app = make_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await go(pilot, NodeRef("tenant"))
+        await pilot.press("slash", *"payments-open")
+        assert names(app) == ["kv-payments-open"]
+        await pilot.pause()
+        assert "kv-payments-open" in static_text(app, "#vault-title")
+        await pilot.press(*["backspace"] * 4, "l", "o", "c")  # "payments-loc"
+        await pilot.pause()
+        assert "kv-payments-locked" in static_text(app, "#vault-title")
