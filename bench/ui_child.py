@@ -201,12 +201,43 @@ async def responsiveness_bench(info: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# ---- a large tenant loading in the app: time to a full tree, responsiveness meanwhile -------
+async def tenant_bench(info: dict[str, Any]) -> dict[str, Any]:
+    from console.settings import Settings
+    from screens.app import make_app
+    from screens.widgets.nav import NavTree
+
+    t0 = time.perf_counter()
+    app = make_app(demo=True, settings=Settings(), demo_session=_Session(info))
+    samples: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        nav = app.main.query_one("#nav", NavTree)
+        nav.focus()
+        while app.service is None:
+            await pilot.pause(0.01)
+        connected = time.perf_counter() - t0
+        going = "down"
+        while app.main.pending or not app.catalog.vaults:
+            before = nav.cursor_line
+            if before <= 0:
+                going = "down"
+            elif before >= 6:
+                going = "up"
+            samples.append(await key_to_paint(app, going, lambda b=before: nav.cursor_line != b))
+            await asyncio.sleep(0.02)
+        filled = time.perf_counter() - t0
+        counts = (len(app.catalog.vaults), len(app.catalog.logic_apps))
+    return {"samples": samples, "connected_s": connected, "filled_s": filled, "counts": counts}
+
+
 def main() -> None:
     mode = sys.argv[1]
     if mode == "filter":
         result = asyncio.run(filter_bench(int(sys.argv[2])))
     elif mode == "memory":
         result = asyncio.run(memory_bench(int(sys.argv[2])))
+    elif mode == "tenant":
+        result = asyncio.run(tenant_bench(json.loads(sys.argv[2])))
     else:
         result = asyncio.run(responsiveness_bench(json.loads(sys.argv[2])))
     print("BENCH " + json.dumps(result), flush=True)

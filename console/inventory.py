@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from console.models import LogicApp, RoleAssignment, UserAssignedIdentity, Vault
 
@@ -60,18 +60,15 @@ class _Acc:
     display_name: str = ""
     kind: str = UNKNOWN
     resolved: bool = False
-    grants: list[Grant] | None = None
-    sources: list[str] | None = None
+    # Ordered sets (dicts): an admin can hold a grant on each of thousands of vaults.
+    grants: dict[Grant, None] = field(default_factory=dict)
+    sources: dict[str, None] = field(default_factory=dict)
 
     def add_source(self, source: str) -> None:
-        self.sources = self.sources or []
-        if source not in self.sources:
-            self.sources.append(source)
+        self.sources.setdefault(source)
 
     def add_grant(self, grant: Grant) -> None:
-        self.grants = self.grants or []
-        if grant not in self.grants:
-            self.grants.append(grant)
+        self.grants.setdefault(grant)
 
 
 def _permissions_text(vault: Vault, object_id: str) -> list[str]:
@@ -174,8 +171,8 @@ def build_inventory(
             object_id=a.object_id,
             display_name=a.display_name,
             kind=a.kind,
-            grants=tuple(a.grants or ()),
-            sources=tuple(a.sources or ()),
+            grants=tuple(a.grants),
+            sources=tuple(a.sources),
             orphaned=directory_checked and not a.resolved,
         )
         for a in acc.values()

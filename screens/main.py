@@ -93,7 +93,11 @@ class MainScreen(Screen[None]):
         self.pending: set[tuple[str, str]] = set()
         self._secret_loads: set[str] = set()  # vault uris being listed
         self._full_listing: set[str] = set()  # vault uris opened: list them past the cap
-        self._prefetch_gate = asyncio.Semaphore(PREFETCH_PARALLEL)
+        # Vaults whose first secret names are fetched in the background (quick lookup): one
+        # worker drains the queue, PREFETCH_PARALLEL at a time. A worker per vault would flood
+        # this screen's queue with thousands of worker-state messages, ahead of the keystrokes.
+        self._prefetch_queue: asyncio.Queue[Vault] = asyncio.Queue()
+        self._prefetching = False
         self._subscription_gate = asyncio.Semaphore(SUBSCRIPTIONS_PARALLEL)
         self._opened_loading: set[str] = set()  # opened vaults still listing: they go first
         self._opened_idle = asyncio.Event()
@@ -138,6 +142,7 @@ class MainScreen(Screen[None]):
         self.service = service
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "prefetch")
+        self._prefetch_queue = asyncio.Queue()
         nav = self.query_one("#nav", NavTree)
         nav.set_tenant(tenant_label)
         chosen = self.app.settings.subscriptions
@@ -231,11 +236,27 @@ class MainScreen(Screen[None]):
             ]
         await asyncio.gather(*calls)
 
+    def prefetch_secrets(self, vault: Vault) -> None:
+        self._prefetch_queue.put_nowait(vault)
+        if not self._prefetching:
+            self._prefetching = True
+            self._prefetch()
+
     @work(group="prefetch", exit_on_error=False)
-    async def prefetch_secrets(self, vault: Vault) -> None:
-        await self._opened_idle.wait()
-        async with self._prefetch_gate:
-            await self._list_secrets(vault, cap=BACKGROUND_SECRET_CAP)
+    async def _prefetch(self) -> None:
+        queue = self._prefetch_queue
+
+        async def drain() -> None:
+            while not queue.empty():
+                vault = queue.get_nowait()
+                await self._opened_idle.wait()  # a vault the user opened goes first
+                await self._list_secrets(vault, cap=BACKGROUND_SECRET_CAP)
+
+        try:
+            while not queue.empty():  # vaults queued while the last ones finished: go on
+                await asyncio.gather(*(drain() for _ in range(PREFETCH_PARALLEL)))
+        finally:
+            self._prefetching = False  # no await since the queue was last seen empty
 
     @work(group="secrets", exclusive=True, exit_on_error=False)
     async def load_secrets(self, vault: Vault) -> None:
@@ -319,7 +340,9 @@ class MainScreen(Screen[None]):
                 self.resolve_directory(sorted(self.catalog.principal_ids()))
         if kind in (self.ref.list_kind, "role_assignments") or self.ref.kind == "principals":
             self._list_stale = True
-        self._flush(now=message.done)
+        # The last answer is shown at once; the others join the next coalesced update (a
+        # tenant of 20 subscriptions sends 60 "done"s, each flush re-counts the whole tree).
+        self._flush(now=message.done and not self.pending)
 
     def on_secrets_page(self, message: SecretsPage) -> None:
         listing = self.catalog.listing(message.vault_uri)
@@ -329,7 +352,7 @@ class MainScreen(Screen[None]):
         listing.items.update({p.name: p for p in message.items})
         if message.done and self.ref.list_kind in ("vaults", "pinned"):
             self._list_stale = True
-        self._flush(now=message.done)
+        self._flush()  # coalesced: prefetching a thousand vaults ends a thousand listings
 
     # ---- coalesced updates: a burst of pages is shown at most every FLUSH_EVERY -------
     def _flush(self, now: bool = False) -> None:

@@ -34,6 +34,8 @@ class SignInProblem(Message):
 class KindLoaded(Message):
     """One kind of resource of one subscription arrived (or failed: ``error`` set)."""
 
+    bubble = False  # for the main screen only: not queued again at the app
+
     def __init__(
         self, subscription_id: str, kind: str, items: list[Any], error: ConsoleError | None = None,
         done: bool = True,
@@ -48,6 +50,8 @@ class KindLoaded(Message):
 
 class SecretsPage(Message):
     """A page of secret metadata of one vault (``error`` set when the vault refused)."""
+
+    bubble = False  # for the main screen only: not queued again at the app
 
     def __init__(
         self, vault_uri: str, items: list[SecretProperties], *, done: bool,
@@ -64,6 +68,8 @@ class SecretsPage(Message):
 class LoadProgress(Message):
     """How many loads are still under way (coalesced: only the latest matters)."""
 
+    bubble = False  # for the main screen only: not queued again at the app
+
     def __init__(self, pending: int) -> None:
         super().__init__()
         self.pending = pending
@@ -73,6 +79,8 @@ class LoadProgress(Message):
 
 
 class VaultRolesLoaded(Message):
+    bubble = False  # for the main screen only: not queued again at the app
+
     def __init__(self, vault_id: str, items: list[Any], error: ConsoleError | None = None) -> None:
         super().__init__()
         self.vault_id = vault_id
@@ -81,6 +89,8 @@ class VaultRolesLoaded(Message):
 
 
 class DirectoryResolved(Message):
+    bubble = False  # for the main screen only: not queued again at the app
+
     def __init__(self, objects: dict[str, Any], error: ConsoleError | None = None) -> None:
         super().__init__()
         self.objects = objects

@@ -78,6 +78,31 @@ def _same(item: T) -> T:
     return item
 
 
+def _arm_json_pages(
+    client: Any, path: str, conv: Callable[[Any], T]
+) -> AsyncIterator[list[T]] | None:
+    """An ARM list (`value`, then each `nextLink`) through the client's own pipeline (auth,
+    retries), each item converted from Azure's JSON: the SDK's pager decodes every item into its
+    models first, the biggest CPU cost of a 1,000-vault inventory, in 25 ms blocks that stall
+    the UI. None when the client does not say its API version (then the SDK pager is used)."""
+    api_version = getattr(getattr(client, "_config", None), "api_version", None)
+    if not isinstance(api_version, str) or not hasattr(client, "send_request"):
+        return None
+
+    async def pages() -> AsyncIterator[list[T]]:
+        from azure.core.rest import HttpRequest
+
+        url: str | None = f"{path}?api-version={api_version}"
+        while url:
+            response = await client.send_request(HttpRequest("GET", url))
+            response.raise_for_status()
+            body = response.json()
+            yield [conv(item) for item in body.get("value") or ()]
+            url = body.get("nextLink")
+
+    return pages()
+
+
 class _JsonListDeserializer:
     """Stands in for the logic client's msrest deserializer: a workflow list page comes back as
     Azure's JSON items (msrest would build a Workflow per item that we then read field by field);
@@ -139,9 +164,15 @@ class ArmOps:
 
     # ---- vaults ---------------------------------------------------------------------------
     def iter_vault_pages(self, sub: str, resource_group: str | None) -> AsyncIterator[list[Vault]]:
-        vaults = self.conn.keyvault_client(sub).vaults
+        client = self.conn.keyvault_client(sub)
         # list_by_*: vaults.list() goes through the generic resources API and loses properties
-        # cls gets each page's items: converted by JSON name, not attribute by attribute
+        scope = f"/subscriptions/{sub}" + (f"/resourceGroups/{resource_group}" if resource_group
+                                          else "")  # fmt: skip
+        raw = _arm_json_pages(client, f"{scope}/providers/Microsoft.KeyVault/vaults",
+                              convert.vault_json)  # fmt: skip
+        if raw is not None:
+            return raw
+        vaults = client.vaults
         conv = {"cls": lambda items: [convert.vault_item(v) for v in items]}
         paged = (
             vaults.list_by_resource_group(resource_group, **conv)

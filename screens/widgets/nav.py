@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from console.errors import ConsoleError
 from screens.catalog import KIND_TITLES, KINDS, Catalog
 
 
@@ -88,31 +90,39 @@ class NavTree(Tree[NodeRef]):
             self._index[(subscription_id, resource_group.lower(), kind)] = child
 
     def refresh_counts(self, catalog: Catalog, loading: set[tuple[str, str]]) -> None:
-        """Relabel every node from the catalog (cheap: a few hundred nodes at most)."""
+        """Relabel the nodes from the catalog: one pass over what is loaded (this runs with every
+        batch that arrives, and a tenant can hold thousands of vaults and Logic Apps)."""
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for kind in KINDS:
+            for item in getattr(catalog, kind).values():
+                self.add_resource_group(item.subscription_id, item.resource_group)
+                counts[(item.subscription_id, item.resource_group.lower(), kind)] += 1
+        first_error: dict[str, ConsoleError] = {}
+        for (sub_id, _kind), error in catalog.errors.items():
+            first_error.setdefault(sub_id, error)
+        loading_subs = {sub_id for sub_id, _kind in loading}
         for sub_id, sub in catalog.subscriptions.items():
-            for item_kind in KINDS:
-                for item in catalog.in_scope(item_kind, sub_id, None):
-                    self.add_resource_group(sub_id, item.resource_group)
             node = self._index.get((sub_id, None, "subscription"))
             if node is None:
                 continue
             label = Text(sub.display_name)
-            errors = [e for (s, _k), e in catalog.errors.items() if s == sub_id]
-            if errors:
-                label.append(f"  ⚠ {errors[0].title}", style="bold red")
-            elif any(s == sub_id for s, _k in loading):
+            if sub_id in first_error:
+                label.append(f"  ⚠ {first_error[sub_id].title}", style="bold red")
+            elif sub_id in loading_subs:
                 label.append("  …", style="dim")
             _relabel(node, label)
-            for (s, rg, kind), child in self._index.items():
-                if s != sub_id or kind not in KINDS:
-                    continue
-                n = len(catalog.in_scope(kind, sub_id, rg))
-                text = Text(f"{KIND_TITLES[kind]} ({n})")
-                if (sub_id, kind) in catalog.errors:
-                    text.append(" ⚠", style="bold red")
-                _relabel(child, text)
+        for (sub_id, rg, kind), child in self._index.items():
+            if kind not in KINDS or sub_id not in catalog.subscriptions:
+                continue
+            text = Text(f"{KIND_TITLES[kind]} ({counts[(sub_id, rg or '', kind)]})")
+            if (sub_id, kind) in catalog.errors:
+                text.append(" ⚠", style="bold red")
+            _relabel(child, text)
         _relabel(self._pinned, Text(f"★ Pinned vaults ({len(catalog.pinned)})"))
-        _relabel(self._principals, Text(f"Principals (all) ({len(catalog.inventory())})"))
+        # Every principal is only known once everything is listed (and counting them means
+        # building the whole inventory): no count while loading.
+        count = "…" if loading else f"({len(catalog.inventory())})"
+        _relabel(self._principals, Text(f"Principals (all) {count}"))
 
     def set_pinned(self, uris: list[str]) -> None:
         self._pinned.remove_children()

@@ -305,3 +305,19 @@ async def test_the_detail_pane_follows_the_row_the_filter_highlights(make_demo_a
         await pilot.press(*["backspace"] * 4, "l", "o", "c")  # "payments-loc"
         await pilot.pause()
         assert "kv-payments-locked" in static_text(app, "#vault-title")
+
+
+async def test_tree_counts_match_the_tenant(make_demo_app) -> None:
+    app = make_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        nav = app.main.query_one("#nav", NavTree)
+
+        def label(kind: str, rg: str) -> str:
+            ref = ref_for(app, kind, rg)
+            return str(nav.node_for(ref).label)
+
+        assert label("vaults", "rg-payments") == "Key Vaults (2)"
+        assert label("logic_apps", "rg-integration") == "Logic Apps (6)"
+        assert label("identities", "rg-integration") == "Identities (1)"
+        assert str(nav.node_for(NodeRef("principals")).label) == "Principals (all) (9)"
