@@ -142,7 +142,7 @@ class MainScreen(Screen[None]):
         self.service = service
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "prefetch")
-        self._prefetch_queue = asyncio.Queue()
+        self._prefetch_queue, self._prefetching = asyncio.Queue(), False
         nav = self.query_one("#nav", NavTree)
         nav.set_tenant(tenant_label)
         chosen = self.app.settings.subscriptions
@@ -255,8 +255,9 @@ class MainScreen(Screen[None]):
         try:
             while not queue.empty():  # vaults queued while the last ones finished: go on
                 await asyncio.gather(*(drain() for _ in range(PREFETCH_PARALLEL)))
-        finally:
-            self._prefetching = False  # no await since the queue was last seen empty
+        finally:  # no await since the queue was last seen empty
+            if self._prefetch_queue is queue:  # else a refresh replaced (and restarted) it
+                self._prefetching = False
 
     @work(group="secrets", exclusive=True, exit_on_error=False)
     async def load_secrets(self, vault: Vault) -> None:

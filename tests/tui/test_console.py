@@ -321,3 +321,18 @@ async def test_tree_counts_match_the_tenant(make_demo_app) -> None:
         assert label("logic_apps", "rg-integration") == "Logic Apps (6)"
         assert label("identities", "rg-integration") == "Identities (1)"
         assert str(nav.node_for(NodeRef("principals")).label) == "Principals (all) (9)"
+
+
+async def test_refresh_reloads_the_tenant_and_its_secret_names(make_demo_app) -> None:
+    app = make_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        before = app.catalog
+        await go(pilot, NodeRef("tenant"))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.catalog is not before, "the refresh to start")
+        await loaded(pilot)  # every vault's secret names listed again, in the background
+        assert len(names(app)) == 4
+        vault = next(v for v in app.catalog.vaults.values() if v.name == "kv-payments-open")
+        listing = app.catalog.listing(vault.uri)
+        assert "payments-api-key" in listing.items
