@@ -267,8 +267,8 @@ class AzureService(SecretMethods):
     # ---- many subscriptions at once (Azure Resource Graph) --------------------------------
     @mapped_pages
     def iter_inventory_pages(self, subscription_ids: Iterable[str]) -> AsyncIterator[Any]:
-        """Vaults and Logic Apps of all *subscription_ids* with one Resource Graph query per
-        1,000 subscriptions: pages of ``InventoryPage(vaults, logic_apps)``."""
+        """Vaults, Logic Apps and user-assigned identities of all *subscription_ids* with one
+        Resource Graph query per 1,000 subscriptions: pages of ``InventoryPage``."""
         from console.azure.resourcegraph import iter_inventory_pages
 
         return iter_inventory_pages(self.connection, tuple(subscription_ids))

@@ -54,6 +54,7 @@ BACKGROUND_SECRET_CAP = 2000  # names fetched per vault before it is opened (for
 PREFETCH_PARALLEL = 4
 SUBSCRIPTIONS_PARALLEL = 8  # subscriptions listed at once
 RESOURCE_GRAPH_FROM = 50  # subscriptions: from here, one Resource Graph query lists the inventory
+GRAPH_KINDS = ("vaults", "logic_apps", "identities")  # the kinds that query lists
 FLUSH_EVERY = 0.1  # s: pages arriving faster are shown together (one list update, one repaint)
 
 
@@ -174,12 +175,13 @@ class MainScreen(Screen[None]):
     # ---- workers (no widget access: they post messages) -------------------------------
     @work(group="load", exit_on_error=False)
     async def load_inventory(self, subscription_ids: list[str]) -> None:
-        """Vaults and Logic Apps of many subscriptions with Resource Graph queries; if Resource
-        Graph cannot be used, each subscription is listed on its own."""
+        """Vaults, Logic Apps and identities of many subscriptions with Resource Graph queries;
+        if Resource Graph cannot be used, each subscription is listed on its own."""
         service = self.service
         try:
             async for page in service.iter_inventory_pages(subscription_ids):
-                for kind, items in (("vaults", page.vaults), ("logic_apps", page.logic_apps)):
+                for kind in GRAPH_KINDS:
+                    items = getattr(page, kind)
                     by_sub: dict[str, list] = {}
                     for item in items:
                         by_sub.setdefault(item.subscription_id, []).append(item)
@@ -190,8 +192,8 @@ class MainScreen(Screen[None]):
                 self.load_subscription(sub, with_inventory=True, only_inventory=True)
             return
         for sub in subscription_ids:
-            self.post_message(KindLoaded(sub, "vaults", []))
-            self.post_message(KindLoaded(sub, "logic_apps", []))
+            for kind in GRAPH_KINDS:
+                self.post_message(KindLoaded(sub, kind, []))
 
     @work(group="load", exit_on_error=False)
     async def load_subscription(
@@ -226,12 +228,15 @@ class MainScreen(Screen[None]):
             return await service.list_role_assignments(f"/subscriptions/{sub}")
 
         calls = []
-        if with_inventory:
-            calls += [vault_pages(), one("logic_apps", service.list_logic_apps)]
+        if with_inventory:  # what the Resource Graph query lists when it is used
+            calls += [
+                vault_pages(),
+                one("logic_apps", service.list_logic_apps),
+                one("identities", service.list_user_assigned_identities),
+            ]
         if not only_inventory:
             calls += [
                 one("resource_groups", service.list_resource_groups),
-                one("identities", service.list_user_assigned_identities),
                 one("role_assignments", roles),
             ]
         await asyncio.gather(*calls)

@@ -377,6 +377,23 @@ def user_assigned_identity(ident: Any) -> UserAssignedIdentity:
     )
 
 
+def user_assigned_identity_json(row: Mapping[str, Any]) -> UserAssignedIdentity:
+    """An identity as ARM (or a Resource Graph row) sent it -> the model `user_assigned_identity`
+    builds from the SDK's object."""
+    props = row.get("properties") or {}
+    sub, rg = _ids(row["id"])
+    return UserAssignedIdentity(
+        id=row["id"],
+        name=row["name"],
+        subscription_id=sub,
+        resource_group=rg,
+        location=row.get("location") or "",
+        principal_id=props.get("principalId") or "",
+        client_id=props.get("clientId") or "",
+        tenant_id=props.get("tenantId") or "",
+    )
+
+
 # ---- Key Vault data plane ----------------------------------------------------------------
 def secret_properties(props: Any, vault_uri: str) -> SecretProperties:
     return SecretProperties(

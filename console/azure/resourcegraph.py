@@ -1,6 +1,7 @@
-"""Vaults and Logic Apps of many subscriptions with one Azure Resource Graph query.
+"""Vaults, Logic Apps and user-assigned identities of many subscriptions with one Azure Resource
+Graph query.
 
-One query per 1,000 subscriptions (Azure's limit per request) instead of two list calls per
+One query per 1,000 subscriptions (Azure's limit per request) instead of three list calls per
 subscription; pages of up to 1,000 rows follow ``$skipToken``. Rows carry the same ``properties``
 as the ARM lists, so they go through the same SDK models and converters: the results equal the
 per-subscription listing.
@@ -14,12 +15,13 @@ from typing import Any
 
 from console.azure import convert
 from console.azure.connection import Connection
-from console.models import LogicApp, Vault
+from console.models import LogicApp, UserAssignedIdentity, Vault
 
 VAULT_TYPE = "microsoft.keyvault/vaults"
 WORKFLOW_TYPE = "microsoft.logic/workflows"
+IDENTITY_TYPE = "microsoft.managedidentity/userassignedidentities"
 QUERY = (
-    f"Resources | where type in~ ('{VAULT_TYPE}', '{WORKFLOW_TYPE}') "
+    f"Resources | where type in~ ('{VAULT_TYPE}', '{WORKFLOW_TYPE}', '{IDENTITY_TYPE}') "
     "| project id, name, type, location, tags, properties, identity "
     "| order by name asc, id asc"
 )  # a stable order: Azure pages with $skipToken only over an ordered result
@@ -29,10 +31,11 @@ ROWS_PER_PAGE = 1000  # the largest $top Azure accepts
 
 @dataclass(frozen=True)
 class InventoryPage:
-    """One page of the query: its vaults and Logic Apps, in the query's (name) order."""
+    """One page of the query: its vaults, Logic Apps and identities, in the query's (name) order."""
 
     vaults: list[Vault] = field(default_factory=list)
     logic_apps: list[LogicApp] = field(default_factory=list)
+    identities: list[UserAssignedIdentity] = field(default_factory=list)
 
 
 def _client(conn: Connection) -> Any:
@@ -51,6 +54,8 @@ def _page(rows: list[dict[str, Any]]) -> InventoryPage:
             page.vaults.append(convert.vault_json(row))
         elif kind == WORKFLOW_TYPE:
             page.logic_apps.append(convert.logic_app_json(row))
+        elif kind == IDENTITY_TYPE:
+            page.identities.append(convert.user_assigned_identity_json(row))
     return page
 
 

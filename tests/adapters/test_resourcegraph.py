@@ -94,3 +94,12 @@ async def test_the_emulator_answers_kql_filters_and_refuses_what_it_cannot_parse
     with pytest.raises(HttpResponseError) as info:
         await client.resources(QueryRequest(subscriptions=[SUB], query="Resources | summarize"))
     assert info.value.status_code == 400 and "Query is invalid" in str(info.value)
+
+
+async def test_resource_graph_lists_the_identities_as_each_subscription_does(
+    service: AzureService,
+) -> None:
+    found = [i async for page in service.iter_inventory_pages([SUB, SUB2]) for i in page.identities]
+    expected = [i for sub in (SUB, SUB2) for i in await service.list_user_assigned_identities(sub)]
+    assert found and _by_id(found) == _by_id(expected)
+    assert all(i.principal_id and i.client_id for i in found)

@@ -336,3 +336,28 @@ async def test_refresh_reloads_the_tenant_and_its_secret_names(make_demo_app) ->
         vault = next(v for v in app.catalog.vaults.values() if v.name == "kv-payments-open")
         listing = app.catalog.listing(vault.uri)
         assert "payments-api-key" in listing.items
+
+
+async def test_many_subscriptions_load_through_resource_graph(make_demo_app, monkeypatch) -> None:
+    import screens.main
+    from console.service import AzureService
+
+    calls: list[str] = []
+    for name in ("iter_vault_pages", "list_logic_apps", "list_user_assigned_identities"):
+        real = getattr(AzureService, name)
+        monkeypatch.setattr(AzureService, name, lambda self, *a, real=real, name=name, **k: (
+            calls.append(name), real(self, *a, **k))[1])  # fmt: skip
+    monkeypatch.setattr(screens.main, "RESOURCE_GRAPH_FROM", 1)  # the demo has 2 subscriptions
+    app = make_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await go(pilot, NodeRef("tenant"))
+        assert len(names(app)) == 4
+        nav = app.main.query_one("#nav", NavTree)
+        assert str(nav.node_for(ref_for(app, "identities", "rg-integration")).label) == (
+            "Identities (1)"
+        )
+        assert str(nav.node_for(ref_for(app, "logic_apps", "rg-integration")).label) == (
+            "Logic Apps (6)"
+        )
+    assert calls == []  # nothing listed subscription by subscription
