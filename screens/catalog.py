@@ -47,6 +47,8 @@ class Catalog:
     _inventory: list[PrincipalEntry] | None = None
 
     def add(self, subscription_id: str, kind: str, items: list) -> None:
+        if not items:
+            return  # a "done" or an error: nothing to merge (and 200 subscriptions send many)
         self._inventory = None
         if kind == "resource_groups":
             self.resource_groups.setdefault(subscription_id, []).extend(items)
