@@ -7,6 +7,7 @@ import importlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from console.azure import convert
 from console.azure.connection import Connection
@@ -166,8 +167,9 @@ class ArmOps:
     def iter_vault_pages(self, sub: str, resource_group: str | None) -> AsyncIterator[list[Vault]]:
         client = self.conn.keyvault_client(sub)
         # list_by_*: vaults.list() goes through the generic resources API and loses properties
-        scope = f"/subscriptions/{sub}" + (f"/resourceGroups/{resource_group}" if resource_group
-                                          else "")  # fmt: skip
+        scope = f"/subscriptions/{quote(sub, safe='')}"
+        if resource_group:  # names may hold parentheses, dots, non-ASCII letters
+            scope += f"/resourceGroups/{quote(resource_group, safe='')}"
         raw = _arm_json_pages(client, f"{scope}/providers/Microsoft.KeyVault/vaults",
                               convert.vault_json)  # fmt: skip
         if raw is not None:

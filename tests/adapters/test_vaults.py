@@ -125,3 +125,15 @@ async def test_reader_write_is_forbidden_management(
     with pytest.raises(ForbiddenError) as err2:
         await reader_service.update_network_rules(vid, NetworkRules(default_action="Deny"))
     assert err2.value.kind == ForbiddenKind.MANAGEMENT
+
+
+async def test_vaults_of_a_group_named_with_parentheses_dots_and_non_ascii_letters(
+    service: AzureService, world: World
+) -> None:
+    from console.emulator import factories as f
+
+    group = "rg-(team)ü.1"  # all allowed in resource group names
+    f.add_resource_group(world.state, SUB, group)
+    f.add_vault(world.state, SUB, group, "kv-team")
+    assert [v.name for v in await service.list_vaults(SUB, group)] == ["kv-team"]
+    assert "kv-team" not in [v.name for v in await service.list_vaults(SUB, "rg-data")]
