@@ -273,6 +273,14 @@ class AzureService(SecretMethods):
 
         return iter_inventory_pages(self.connection, tuple(subscription_ids))
 
+    @mapped_pages
+    def iter_resource_group_pages(self, subscription_ids: Iterable[str]) -> AsyncIterator[Any]:
+        """The resource groups of all *subscription_ids* with one Resource Graph query per
+        1,000 subscriptions (what list_resource_groups returns per subscription)."""
+        from console.azure.resourcegraph import iter_resource_group_pages
+
+        return iter_resource_group_pages(self.connection, tuple(subscription_ids))
+
     @mapped
     async def list_inventory_via_resource_graph(
         self, subscription_ids: Iterable[str]

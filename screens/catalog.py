@@ -50,8 +50,10 @@ class Catalog:
         if not items:
             return  # a "done" or an error: nothing to merge (and 200 subscriptions send many)
         self._inventory = None
-        if kind == "resource_groups":
-            self.resource_groups.setdefault(subscription_id, []).extend(items)
+        if kind == "resource_groups":  # by id: a retried listing may send a group again
+            known = {g.id.lower(): g for g in self.resource_groups.get(subscription_id, [])}
+            known.update({g.id.lower(): g for g in items})
+            self.resource_groups[subscription_id] = list(known.values())
         elif kind == "vaults":
             self.vaults = self._merged(self.vaults, items)
         elif kind == "logic_apps":

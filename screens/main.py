@@ -54,7 +54,8 @@ BACKGROUND_SECRET_CAP = 2000  # names fetched per vault before it is opened (for
 PREFETCH_PARALLEL = 4
 SUBSCRIPTIONS_PARALLEL = 8  # subscriptions listed at once
 RESOURCE_GRAPH_FROM = 50  # subscriptions: from here, one Resource Graph query lists the inventory
-GRAPH_KINDS = ("vaults", "logic_apps", "identities")  # the kinds that query lists
+GRAPH_KINDS = ("vaults", "logic_apps", "identities", "resource_groups")  # Resource Graph lists
+ALL_KINDS = (*GRAPH_KINDS, "role_assignments")  # what is loaded per subscription
 FLUSH_EVERY = 0.1  # s: pages arriving faster are shown together (one list update, one repaint)
 
 
@@ -155,7 +156,9 @@ class MainScreen(Screen[None]):
             for kind in ("resource_groups", "vaults", "logic_apps", "identities",
                          "role_assignments"):  # fmt: skip
                 self.pending.add((sub.subscription_id, kind))
-            self.load_subscription(sub.subscription_id, with_inventory=not graph)
+            self.load_subscription(
+                sub.subscription_id, ("role_assignments",) if graph else ALL_KINDS
+            )
         if graph:
             self.load_inventory([s.subscription_id for s in subs])
         self.show_pinned()
@@ -175,21 +178,26 @@ class MainScreen(Screen[None]):
     # ---- workers (no widget access: they post messages) -------------------------------
     @work(group="load", exit_on_error=False)
     async def load_inventory(self, subscription_ids: list[str]) -> None:
-        """Vaults, Logic Apps and identities of many subscriptions with Resource Graph queries;
-        if Resource Graph cannot be used, each subscription is listed on its own."""
+        """Vaults, Logic Apps, identities and resource groups of many subscriptions with Resource
+        Graph queries; if Resource Graph cannot be used, each subscription is listed on its own."""
         service = self.service
+
+        def post(kind: str, items: list) -> None:
+            by_sub: dict[str, list] = {}
+            for item in items:
+                by_sub.setdefault(item.subscription_id, []).append(item)
+            for sub, found in by_sub.items():
+                self.post_message(KindLoaded(sub, kind, found, done=False))
+
         try:
             async for page in service.iter_inventory_pages(subscription_ids):
-                for kind in GRAPH_KINDS:
-                    items = getattr(page, kind)
-                    by_sub: dict[str, list] = {}
-                    for item in items:
-                        by_sub.setdefault(item.subscription_id, []).append(item)
-                    for sub, found in by_sub.items():
-                        self.post_message(KindLoaded(sub, kind, found, done=False))
+                for kind in ("vaults", "logic_apps", "identities"):
+                    post(kind, getattr(page, kind))
+            async for groups in service.iter_resource_group_pages(subscription_ids):
+                post("resource_groups", groups)
         except ConsoleError:
             for sub in subscription_ids:  # the per-subscription lists say what is wrong
-                self.load_subscription(sub, with_inventory=True, only_inventory=True)
+                self.load_subscription(sub, GRAPH_KINDS)
             return
         for sub in subscription_ids:
             for kind in GRAPH_KINDS:
@@ -197,14 +205,12 @@ class MainScreen(Screen[None]):
 
     @work(group="load", exit_on_error=False)
     async def load_subscription(
-        self, subscription_id: str, with_inventory: bool = True, only_inventory: bool = False
+        self, subscription_id: str, kinds: tuple[str, ...] = ALL_KINDS
     ) -> None:
         async with self._subscription_gate:
-            await self._load_subscription(subscription_id, with_inventory, only_inventory)
+            await self._load_subscription(subscription_id, kinds)
 
-    async def _load_subscription(
-        self, subscription_id: str, with_inventory: bool, only_inventory: bool
-    ) -> None:
+    async def _load_subscription(self, subscription_id: str, kinds: tuple[str, ...]) -> None:
         service = self.service
 
         async def one(kind: str, call) -> None:
@@ -227,19 +233,14 @@ class MainScreen(Screen[None]):
         async def roles(sub: str) -> list:
             return await service.list_role_assignments(f"/subscriptions/{sub}")
 
-        calls = []
-        if with_inventory:  # what the Resource Graph query lists when it is used
-            calls += [
-                vault_pages(),
-                one("logic_apps", service.list_logic_apps),
-                one("identities", service.list_user_assigned_identities),
-            ]
-        if not only_inventory:
-            calls += [
-                one("resource_groups", service.list_resource_groups),
-                one("role_assignments", roles),
-            ]
-        await asyncio.gather(*calls)
+        calls = {
+            "vaults": vault_pages,
+            "logic_apps": lambda: one("logic_apps", service.list_logic_apps),
+            "identities": lambda: one("identities", service.list_user_assigned_identities),
+            "resource_groups": lambda: one("resource_groups", service.list_resource_groups),
+            "role_assignments": lambda: one("role_assignments", roles),
+        }
+        await asyncio.gather(*(calls[kind]() for kind in kinds))
 
     def prefetch_secrets(self, vault: Vault) -> None:
         self._prefetch_queue.put_nowait(vault)

@@ -64,6 +64,13 @@ def resource_group(rg: Any) -> ResourceGroup:
     return ResourceGroup(id=rg.id, name=rg.name, subscription_id=sub, location=rg.location or "")
 
 
+def resource_group_json(row: Mapping[str, Any]) -> ResourceGroup:
+    sub, _ = _ids(row["id"])
+    return ResourceGroup(
+        id=row["id"], name=row["name"], subscription_id=sub, location=row.get("location") or ""
+    )
+
+
 def permissions(perms: Any) -> Permissions:
     if perms is None:
         return Permissions()

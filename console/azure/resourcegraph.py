@@ -15,7 +15,7 @@ from typing import Any
 
 from console.azure import convert
 from console.azure.connection import Connection
-from console.models import LogicApp, UserAssignedIdentity, Vault
+from console.models import LogicApp, ResourceGroup, UserAssignedIdentity, Vault
 
 VAULT_TYPE = "microsoft.keyvault/vaults"
 WORKFLOW_TYPE = "microsoft.logic/workflows"
@@ -25,6 +25,10 @@ QUERY = (
     "| project id, name, type, location, tags, properties, identity "
     "| order by name asc, id asc"
 )  # a stable order: Azure pages with $skipToken only over an ordered result
+GROUPS_QUERY = (
+    "ResourceContainers | where type =~ 'microsoft.resources/subscriptions/resourcegroups' "
+    "| project id, name, location | order by name asc, id asc"
+)
 SUBSCRIPTIONS_PER_QUERY = 1000
 ROWS_PER_PAGE = 1000  # the largest $top Azure accepts
 
@@ -59,10 +63,11 @@ def _page(rows: list[dict[str, Any]]) -> InventoryPage:
     return page
 
 
-async def iter_inventory_pages(
-    conn: Connection, subscription_ids: Sequence[str]
-) -> AsyncIterator[InventoryPage]:
-    """Pages of vaults and Logic Apps the caller may read in *subscription_ids*."""
+async def _row_pages(
+    conn: Connection, subscription_ids: Sequence[str], query: str
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The rows of *query* over *subscription_ids*, a page at a time (batches of 1,000
+    subscriptions, pages following $skipToken)."""
     from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
     client = _client(conn)
@@ -75,12 +80,28 @@ async def iter_inventory_pages(
                 top=ROWS_PER_PAGE, skip_token=token, result_format="objectArray"
             )
             response = await client.resources(
-                QueryRequest(subscriptions=batch, query=QUERY, options=options)
+                QueryRequest(subscriptions=batch, query=query, options=options)
             )
-            yield _page(list(response.data or ()))
+            yield list(response.data or ())
             token = response.skip_token
             if not token:
                 break
+
+
+async def iter_inventory_pages(
+    conn: Connection, subscription_ids: Sequence[str]
+) -> AsyncIterator[InventoryPage]:
+    """Pages of vaults, Logic Apps and identities the caller may read in *subscription_ids*."""
+    async for rows in _row_pages(conn, subscription_ids, QUERY):
+        yield _page(rows)
+
+
+async def iter_resource_group_pages(
+    conn: Connection, subscription_ids: Sequence[str]
+) -> AsyncIterator[list[ResourceGroup]]:
+    """Pages of the resource groups the caller may read in *subscription_ids*."""
+    async for rows in _row_pages(conn, subscription_ids, GROUPS_QUERY):
+        yield [convert.resource_group_json(row) for row in rows]
 
 
 async def list_inventory(

@@ -103,3 +103,12 @@ async def test_resource_graph_lists_the_identities_as_each_subscription_does(
     expected = [i for sub in (SUB, SUB2) for i in await service.list_user_assigned_identities(sub)]
     assert found and _by_id(found) == _by_id(expected)
     assert all(i.principal_id and i.client_id for i in found)
+
+
+async def test_resource_graph_lists_the_resource_groups_as_each_subscription_does(
+    service: AzureService,
+) -> None:
+    found = [g async for page in service.iter_resource_group_pages([SUB, SUB2]) for g in page]
+    expected = [g for sub in (SUB, SUB2) for g in await service.list_resource_groups(sub)]
+    assert len(found) >= 3 and _by_id(found) == _by_id(expected)
+    assert [g.name for g in found] == sorted(g.name for g in found)  # the query's name order

@@ -24,6 +24,7 @@ READS = {
     "list_role_assignments", "get_role_definition",
     "list_logic_apps", "iter_logic_app_pages", "get_logic_app", "list_user_assigned_identities",
     "list_triggers", "iter_inventory_pages", "list_inventory_via_resource_graph",
+    "iter_resource_group_pages",
     "iter_secret_pages", "list_secrets", "list_secret_versions", "get_secret",
     "list_deleted_secrets",
 }  # fmt: skip

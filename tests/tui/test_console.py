@@ -343,7 +343,9 @@ async def test_many_subscriptions_load_through_resource_graph(make_demo_app, mon
     from console.service import AzureService
 
     calls: list[str] = []
-    for name in ("iter_vault_pages", "list_logic_apps", "list_user_assigned_identities"):
+    per_subscription = ("iter_vault_pages", "list_logic_apps", "list_user_assigned_identities",
+                        "list_resource_groups")  # fmt: skip
+    for name in per_subscription:
         real = getattr(AzureService, name)
         monkeypatch.setattr(AzureService, name, lambda self, *a, real=real, name=name, **k: (
             calls.append(name), real(self, *a, **k))[1])  # fmt: skip
@@ -361,3 +363,26 @@ async def test_many_subscriptions_load_through_resource_graph(make_demo_app, mon
             "Logic Apps (6)"
         )
     assert calls == []  # nothing listed subscription by subscription
+
+
+async def test_without_resource_graph_each_subscription_is_listed(
+    make_demo_app, monkeypatch
+) -> None:
+    import screens.main
+    from console.errors import ServiceError
+    from console.service import AzureService
+
+    async def refused(self, subscription_ids):
+        raise ServiceError("Resource Graph is not available.")
+        yield  # an async generator, as the real one
+
+    monkeypatch.setattr(AzureService, "iter_resource_group_pages", refused)
+    monkeypatch.setattr(screens.main, "RESOURCE_GRAPH_FROM", 1)
+    app = make_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await go(pilot, NodeRef("tenant"))
+        assert len(names(app)) == 4
+        groups = {g.name for gs in app.catalog.resource_groups.values() for g in gs}
+        assert {"rg-integration", "rg-payments", "rg-platform", "rg-dev-sandbox"} <= groups
+        assert not app.catalog.errors  # the fallback listed everything

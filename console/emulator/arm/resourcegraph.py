@@ -1,11 +1,13 @@
 """Microsoft.ResourceGraph/resources: the small KQL subset the console (and scripts) send.
 
-Understood: ``Resources`` followed by any of ``| where type =~ 'a'``, ``| where type in~ ('a',
-'b')`` (also ``==``/``in``, and ``subscriptionId``/``resourceGroup``/``name`` as the column),
-``| project col, ...`` and ``| order by col [asc|desc], ...``. Anything else is answered as Azure
-answers a query it cannot parse (400 BadRequest / InvalidQuery). Rows are the resources as ARM
-stores them plus Resource Graph's columns (lower-cased ``type`` and ``resourceGroup``,
-``subscriptionId``, ``tenantId``); only what the caller may read is returned, as in Azure.
+Understood: the ``Resources`` table (vaults, workflows, user-assigned identities) or the
+``ResourceContainers`` table (subscriptions, resource groups), followed by any of
+``| where type =~ 'a'``, ``| where type in~ ('a', 'b')`` (also ``==``/``in``, and
+``subscriptionId``/``resourceGroup``/``name`` as the column), ``| project col, ...`` and
+``| order by col [asc|desc], ...``. Anything else is answered as Azure answers a query it cannot
+parse (400 BadRequest / InvalidQuery). Rows are the resources as ARM stores them plus Resource
+Graph's columns (lower-cased ``type`` and ``resourceGroup``, ``subscriptionId``, ``tenantId``);
+only what the caller may read is returned, as in Azure.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from console.emulator.arm.common import Ctx, Router, has_any_role_within, public
+from console.emulator.arm.common import RG_READ, Ctx, Router, has_any_role_within, public, visible
 from console.emulator.arm.logic import resolve_placeholders
 from console.emulator.http import AzureHttpError, read_json
 
@@ -31,6 +33,8 @@ COLUMNS = (
     "id", "name", "type", "tenantId", "kind", "location", "resourceGroup", "subscriptionId",
     "managedBy", "sku", "plan", "properties", "tags", "identity", "zones", "extendedLocation",
 )  # fmt: skip
+TABLES = ("resources", "resourcecontainers")
+GROUP_TYPE = "microsoft.resources/subscriptions/resourcegroups"  # its type in Resource Graph
 _FILTER_COLUMNS = {"type", "subscriptionid", "resourcegroup", "name", "location", "kind"}
 _WHERE = re.compile(
     r"^where\s+(\w+)\s*(=~|==|in~|in)\s*(\(.*\)|'[^']*'|\"[^\"]*\")$", re.IGNORECASE | re.DOTALL
@@ -57,9 +61,9 @@ def _invalid(detail: str) -> AzureHttpError:
 def parse_query(text: str) -> list[tuple[str, Any]]:
     """The query as steps: ("where", (column, op, values)), ("project", cols), ("order", keys)."""
     stages = [s.strip() for s in text.strip().split("|")]
-    if not stages or stages[0].lower() != "resources":
-        raise _invalid("only the Resources table is available in this emulator.")
-    steps: list[tuple[str, Any]] = []
+    if not stages or stages[0].lower() not in TABLES:
+        raise _invalid("only the Resources and ResourceContainers tables are available here.")
+    steps: list[tuple[str, Any]] = [("from", stages[0].lower())]
     for stage in stages[1:]:
         if m := _WHERE.match(stage):
             column, op, raw = m.group(1).lower(), m.group(2).lower(), m.group(3)
@@ -102,6 +106,29 @@ def _row(ctx: Ctx, resource: dict[str, Any], sid: str) -> dict[str, Any]:
     return row
 
 
+def _containers(ctx: Ctx, sub: dict[str, Any]) -> list[dict[str, Any]]:
+    """The subscription and its resource groups as ResourceContainers rows (what the caller may
+    read, as ARM's list of groups answers it)."""
+    sid = sub["subscriptionId"]
+    scope = f"/subscriptions/{sid}"
+    if not has_any_role_within(ctx.state, ctx.caller.object_id, scope):
+        return []
+    prefix = f"{scope}/resourcegroups/".lower()
+    groups = [rg for key, rg in ctx.state.resource_groups.items() if key.startswith(prefix)]
+    rows = [
+        {**{c: None for c in COLUMNS}, "id": scope, "name": sub.get("displayName", sid),
+         "type": "microsoft.resources/subscriptions", "resourceGroup": "", "subscriptionId": sid,
+         "tenantId": ctx.state.tenant_id, "tags": {}, "properties": {"state": sub.get("state")}}
+    ]  # fmt: skip
+    for rg in visible(ctx, scope, groups, RG_READ):
+        row = {c: None for c in COLUMNS}
+        row.update(public(rg))
+        row.update(type=GROUP_TYPE, resourceGroup=rg["name"].lower(), subscriptionId=sid,
+                   tenantId=ctx.state.tenant_id, tags=rg.get("tags") or {})  # fmt: skip
+        rows.append(row)
+    return rows
+
+
 def _readable(ctx: Ctx, sid: str, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """As Azure: only rows the caller may read; a subscription without any grant gives none."""
     scope = f"/subscriptions/{sid}"
@@ -134,10 +161,14 @@ def run_query(
     for kind, arg in steps:  # an early type filter spares building rows for other types
         if kind == "where" and arg[0] == "type" and arg[1].endswith("~"):
             type_filter = {v.lower() for v in arg[2]}
+    table = steps[0][1]
     rows: list[dict[str, Any]] = []
     for sub in ctx.state.subscriptions.values():
         sid = sub["subscriptionId"]
         if sid.lower() not in wanted:
+            continue
+        if table == "resourcecontainers":
+            rows.extend(_containers(ctx, sub))
             continue
         prefix = f"/subscriptions/{sid}/".lower()
         found = [
@@ -147,7 +178,7 @@ def run_query(
             if key.startswith(prefix) and (not type_filter or res["type"].lower() in type_filter)
         ]
         rows.extend(_row(ctx, res, sid) for res in _readable(ctx, sid, found))
-    for kind, arg in steps:
+    for kind, arg in steps[1:]:
         if kind == "where":
             rows = [r for r in rows if _matches(r, *arg)]
         elif kind == "order":
