@@ -147,6 +147,9 @@ def bench_ui() -> None:
     # Not one of the targets (that is the big vault's, below): shown so it is watched.
     row("  key→paint p99 meanwhile", ms(p99(keys)), "—", "—", "—", None,
         f"p50 {ms(med(keys))}, n={len(keys)}")  # fmt: skip
+    stalls = [s for r in runs for s in r["stalls"]]
+    row("  longest event-loop stall meanwhile", ms(max(stalls)), "—", "—", "—", None,
+        f"p99 {ms(p99(stalls))}, n={len(stalls)}")  # fmt: skip
     with emulator(1, 0, 0, big_vault=10_000) as t:
         r = ui.run_child("responsiveness", json.dumps(t.info))
     s = r["samples"]

@@ -216,6 +216,15 @@ async def tenant_bench(info: dict[str, Any]) -> dict[str, Any]:
         while app.service is None:
             await pilot.pause(0.01)
         connected = time.perf_counter() - t0
+        stalls: list[float] = []
+
+        async def watch_the_loop() -> None:  # how long the event loop goes without a turn
+            while True:
+                before = time.perf_counter()
+                await asyncio.sleep(0.005)
+                stalls.append(time.perf_counter() - before - 0.005)
+
+        watcher = asyncio.get_running_loop().create_task(watch_the_loop())
         going = "down"
         while app.main.pending or not app.catalog.vaults:
             before = nav.cursor_line
@@ -226,8 +235,10 @@ async def tenant_bench(info: dict[str, Any]) -> dict[str, Any]:
             samples.append(await key_to_paint(app, going, lambda b=before: nav.cursor_line != b))
             await asyncio.sleep(0.02)
         filled = time.perf_counter() - t0
+        watcher.cancel()
         counts = (len(app.catalog.vaults), len(app.catalog.logic_apps))
-    return {"samples": samples, "connected_s": connected, "filled_s": filled, "counts": counts}
+    return {"samples": samples, "connected_s": connected, "filled_s": filled, "counts": counts,
+            "stalls": stalls}  # fmt: skip
 
 
 def main() -> None:
