@@ -12,6 +12,7 @@ from typing import Any
 
 from console.azure import convert
 from console.azure.connection import Connection
+from console.azure.json_pages import json_pages
 from console.errors import BadRequestError
 from console.masked import MaskedValue
 from console.models import DeletedSecret, Secret, SecretProperties
@@ -39,19 +40,13 @@ class SecretOps:
         return self.conn.secret_client(vault_uri)
 
     async def iter_secret_pages(self, vault_uri: str) -> AsyncIterator[list[SecretProperties]]:
-        """Key Vault's list pages (`GET /secrets`, then each nextLink) through the client's own
-        pipeline (auth challenge, retries), their JSON items straight to our model: the SDK's
-        pager decodes every item into its models first, ~15 % of a 10,000-secret listing."""
-        from azure.core.rest import HttpRequest
-
-        client = self._client(vault_uri)
-        url: str | None = "/secrets"
-        while url:
-            response = await client.send_request(HttpRequest("GET", url))
-            response.raise_for_status()
-            body = response.json()
-            yield [convert.secret_item(item, vault_uri) for item in body.get("value") or ()]
-            url = body.get("nextLink")
+        """`GET /secrets` and its next pages as JSON, straight to our model (the client adds the
+        api-version): the SDK's pager would cost ~15 % more on a 10,000-secret listing."""
+        pages = json_pages(
+            self._client(vault_uri), "/secrets", lambda item: convert.secret_item(item, vault_uri)
+        )
+        async for page in pages:
+            yield page
 
     async def list_secrets(self, vault_uri: str) -> list[SecretProperties]:
         return [s async for page in self.iter_secret_pages(vault_uri) for s in page]
