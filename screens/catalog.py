@@ -75,12 +75,15 @@ class Catalog:
         pairs = list(known.items())
         return dict(pairs[i] for i in order)
 
+    def of_kind(self, kind: str) -> dict:
+        """Everything loaded of one of KINDS, by lower-cased id."""
+        return {"vaults": self.vaults, "logic_apps": self.logic_apps,
+                "identities": self.identities}[kind]  # fmt: skip
+
     def in_scope(self, kind: str, subscription_id: str | None, resource_group: str | None) -> list:
-        source = {"vaults": self.vaults, "logic_apps": self.logic_apps,
-                  "identities": self.identities}[kind]  # fmt: skip
         out = [
             item
-            for item in source.values()
+            for item in self.of_kind(kind).values()
             if (subscription_id is None or item.subscription_id == subscription_id)
             and (resource_group is None or item.resource_group.lower() == resource_group.lower())
         ]

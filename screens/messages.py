@@ -12,6 +12,13 @@ if TYPE_CHECKING:
     from console.models import SecretProperties, Subscription
 
 
+class ForMainScreen(Message):
+    """What a loading worker tells the main screen: handled there, not queued again at the app
+    (a large tenant sends thousands)."""
+
+    bubble = False
+
+
 class Connected(Message):
     """Signed in: the service (console.service.AzureService) and what it can see."""
 
@@ -31,10 +38,8 @@ class SignInProblem(Message):
         self.error = error
 
 
-class KindLoaded(Message):
+class KindLoaded(ForMainScreen):
     """One kind of resource of one subscription arrived (or failed: ``error`` set)."""
-
-    bubble = False  # for the main screen only: not queued again at the app
 
     def __init__(
         self, subscription_id: str, kind: str, items: list[Any], error: ConsoleError | None = None,
@@ -48,10 +53,8 @@ class KindLoaded(Message):
         self.done = done
 
 
-class SecretsPage(Message):
+class SecretsPage(ForMainScreen):
     """A page of secret metadata of one vault (``error`` set when the vault refused)."""
-
-    bubble = False  # for the main screen only: not queued again at the app
 
     def __init__(
         self, vault_uri: str, items: list[SecretProperties], *, done: bool,
@@ -65,10 +68,8 @@ class SecretsPage(Message):
         self.background = background
 
 
-class LoadProgress(Message):
+class LoadProgress(ForMainScreen):
     """How many loads are still under way (coalesced: only the latest matters)."""
-
-    bubble = False  # for the main screen only: not queued again at the app
 
     def __init__(self, pending: int) -> None:
         super().__init__()
@@ -78,9 +79,7 @@ class LoadProgress(Message):
         return isinstance(message, LoadProgress)
 
 
-class VaultRolesLoaded(Message):
-    bubble = False  # for the main screen only: not queued again at the app
-
+class VaultRolesLoaded(ForMainScreen):
     def __init__(self, vault_id: str, items: list[Any], error: ConsoleError | None = None) -> None:
         super().__init__()
         self.vault_id = vault_id
@@ -88,9 +87,7 @@ class VaultRolesLoaded(Message):
         self.error = error
 
 
-class DirectoryResolved(Message):
-    bubble = False  # for the main screen only: not queued again at the app
-
+class DirectoryResolved(ForMainScreen):
     def __init__(self, objects: dict[str, Any], error: ConsoleError | None = None) -> None:
         super().__init__()
         self.objects = objects

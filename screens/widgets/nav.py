@@ -94,7 +94,7 @@ class NavTree(Tree[NodeRef]):
         batch that arrives, and a tenant can hold thousands of vaults and Logic Apps)."""
         counts: Counter[tuple[str, str, str]] = Counter()
         for kind in KINDS:
-            for item in getattr(catalog, kind).values():
+            for item in catalog.of_kind(kind).values():
                 self.add_resource_group(item.subscription_id, item.resource_group)
                 counts[(item.subscription_id, item.resource_group.lower(), kind)] += 1
         first_error: dict[str, ConsoleError] = {}
