@@ -13,7 +13,7 @@ from typing import Any
 
 _SERVE = (
     "import argparse, sys\n"
-    "from console.emulator.cli import add_arguments, run\n"
+    "from emulator.cli import add_arguments, run\n"
     "p = argparse.ArgumentParser(); add_arguments(p)\n"
     "sys.exit(run(p.parse_args()))\n"
 )

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.azure.connection import Connection
-from console.emulator.server import Emulator, EmulatorThread
-from console.emulator.state import State
+from emulator.server import Emulator, EmulatorThread
+from emulator.state import State
 
 
 @dataclass
@@ -39,7 +39,7 @@ class DemoSession:
 
 def start_demo(seed: str = "demo", state_path: Path | None = None) -> DemoSession:
     """Start the emulator on its own thread: from *state_path* if it exists, else from *seed*."""
-    from console.emulator.seeds import build_state
+    from emulator.seeds import build_state
 
     state: State
     if state_path is not None and Path(state_path).exists():

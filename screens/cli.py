@@ -46,7 +46,7 @@ def _add_session_options(parser: argparse.ArgumentParser, *, in_subcommand: bool
 
 def build_parser() -> argparse.ArgumentParser:
     from console.audit_options import add_arguments as add_audit_arguments
-    from console.emulator.options import add_arguments as add_emulator_arguments
+    from emulator.options import add_arguments as add_emulator_arguments
 
     parser = argparse.ArgumentParser(
         prog="kvconsole",
@@ -73,7 +73,7 @@ def pause_gc_for_startup() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "emulator":
-        from console.emulator.cli import run as run_emulator
+        from emulator.cli import run as run_emulator
 
         return run_emulator(args)
     if args.command == "audit":

@@ -5,10 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import sys
+
 import pytest
 
-from console.emulator.server import Emulator, EmulatorThread
-from console.emulator.state import State
+from emulator.server import Emulator, EmulatorThread
+from emulator.state import State
+
+
+_OUTSIDE = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _refuse_outside_reads(event: str, args: tuple[object, ...]) -> None:
+    """The repo stands alone: nothing under test may read the workspace's shared/ folder."""
+    if event != "open" or not args or not isinstance(args[0], str | Path):
+        return
+    path = Path(args[0])
+    if path.is_absolute() and path.is_relative_to(_OUTSIDE):
+        raise PermissionError(f"the tests read {path}, outside the repository")
+
+
+sys.addaudithook(_refuse_outside_reads)
 
 
 @pytest.fixture(autouse=True)
@@ -45,5 +62,7 @@ def run_emulator() -> Iterator[Callable[[State], Emulator]]:
         thread.stop()
 
 
-# Real request/response examples from Azure's published specs, next to the project (../shared).
-SHARED_API = Path(__file__).resolve().parents[2] / "shared" / "azure-api"
+# Real request/response examples from Azure's published specs, copied into the repo.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+AZURE_API = FIXTURES / "azure-api"
+AZURE_RECORDINGS = FIXTURES / "azure-recordings"

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.azure.connection import Connection
-from console.emulator import factories as f
-from console.emulator.roles import OWNER, READER
-from console.emulator.server import Emulator
-from console.emulator.state import SecretRecord, SecretVersion, State, new_version, now_ts
+from emulator import factories as f
+from emulator.roles import OWNER, READER
+from emulator.server import Emulator
+from emulator.state import SecretRecord, SecretVersion, State, new_version, now_ts
 
 SUB = "11111111-1111-4111-8111-111111111111"
 SUB2 = "22222222-2222-4222-8222-222222222222"

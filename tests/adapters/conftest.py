@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from adapter_world import World, build_world, connect
 
-from console.emulator.server import Emulator
-from console.emulator.state import State
 from console.service import AzureService
+from emulator.server import Emulator
+from emulator.state import State
 
 
 @pytest.fixture

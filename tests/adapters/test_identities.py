@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from adapter_world import RG, SUB, World
 
-from console.emulator.roles import KV_SECRETS_OFFICER, KV_SECRETS_USER
-from console.emulator.server import Emulator
 from console.errors import ConflictError, ForbiddenError, ForbiddenKind
 from console.service import AzureService
+from emulator.roles import KV_SECRETS_OFFICER, KV_SECRETS_USER
+from emulator.server import Emulator
 
 
 async def test_list_and_get_logic_apps(service: AzureService, world: World) -> None:

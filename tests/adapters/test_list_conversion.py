@@ -10,11 +10,11 @@ import pytest
 
 from console.azure import convert
 from console.azure.connection import Connection
-from console.emulator.seeds import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, build_state
-from console.emulator.server import Emulator
-from console.emulator.state import State
 from console.errors import ConsoleError
 from console.service import AzureService
+from emulator.seeds import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, build_state
+from emulator.server import Emulator
+from emulator.state import State
 
 
 def _demo_with_edge_cases() -> State:

@@ -9,8 +9,8 @@ import socket
 
 from adapter_world import build_world, connect
 
-from console.emulator.server import EmulatorThread
 from console.service import AzureService
+from emulator.server import EmulatorThread
 
 
 def free_port() -> int:

@@ -6,9 +6,9 @@ import pytest
 from adapter_world import SUB, SUB2, World, connect
 
 from console.azure import resourcegraph
-from console.emulator import factories as f
-from console.emulator.server import Emulator
 from console.service import AzureService
+from emulator import factories as f
+from emulator.server import Emulator
 
 
 async def _per_subscription(service: AzureService, subs: list[str]) -> tuple[list, list]:

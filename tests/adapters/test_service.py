@@ -11,13 +11,13 @@ from adapter_world import SUB, World, connect
 
 from console.azure.connection import Connection
 from console.demo import start_demo
-from console.emulator.faults import install
-from console.emulator.roles import KV_SECRETS_USER
-from console.emulator.server import Emulator
 from console.errors import AuthRequiredError, ReadOnlyError, ServiceError, ThrottledError
 from console.masked import MaskedValue
 from console.models import NetworkRules, Permissions, WorkflowIdentity
 from console.service import AzureService
+from emulator.faults import install
+from emulator.roles import KV_SECRETS_USER
+from emulator.server import Emulator
 
 
 async def test_read_only_refuses_every_write_before_any_request(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from adapter_world import RG, SUB, SUB2, World
 
-from console.emulator.server import Emulator
 from console.errors import ForbiddenError, ForbiddenKind, NotFoundError
 from console.models import NetworkRules, Permissions, VirtualNetworkRule
 from console.service import AzureService
+from emulator.server import Emulator
 
 
 async def test_subscriptions_and_resource_groups(service: AzureService) -> None:
@@ -130,7 +130,7 @@ async def test_reader_write_is_forbidden_management(
 async def test_vaults_of_a_group_named_with_parentheses_dots_and_non_ascii_letters(
     service: AzureService, world: World
 ) -> None:
-    from console.emulator import factories as f
+    from emulator import factories as f
 
     group = "rg-(team)ü.1"  # all allowed in resource group names
     f.add_resource_group(world.state, SUB, group)

@@ -46,7 +46,7 @@ def test_the_check_catches_an_offender(tmp_path: Path) -> None:
 
 def test_importing_the_core_loads_no_textual() -> None:
     code = (
-        "import sys, console.models, console.masked, console.errors, console.emulator.server;"
+        "import sys, console.models, console.masked, console.errors, emulator.server;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'screens')];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -59,7 +59,7 @@ def test_the_installed_wheel_runs_from_its_own_files(wheel: Path, tmp_path: Path
     )  # fmt: skip
     code = (
         f"import sys; sys.path.insert(0, {str(target)!r});"
-        "import screens.cli, screens.app, console.emulator.seeds;"
+        "import screens.cli, screens.app, emulator.seeds;"
         "assert screens.app.__file__.startswith(sys.path[0]), screens.app.__file__;"
         "css = screens.app.CSS_FILE;"
         "assert css.is_file() and str(css).startswith(sys.path[0]);"

@@ -11,7 +11,7 @@ from console.audit_options import FORMAT_NAMES
 from console.audit_report import FORMATS
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("azure", "console.audit", "console.diagnosis", "console.emulator.state", "aiohttp")
+HEAVY = ("azure", "console.audit", "console.diagnosis", "emulator.state", "aiohttp")
 
 
 def _loaded_after(code: str) -> list[str]:

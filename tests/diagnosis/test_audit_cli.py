@@ -54,7 +54,7 @@ def test_sarif_output_validates_against_the_schema(capsys: pytest.CaptureFixture
 
 
 def test_fail_on_and_subscription_set_the_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
-    from console.emulator.seeds import stable_guid
+    from emulator.seeds import stable_guid
 
     assert run_audit(capsys, "--fail-on", "critical")[0] == 1  # the pasted partner key
     code, out, _ = run_audit(

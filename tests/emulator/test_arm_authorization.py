@@ -15,13 +15,13 @@ from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from console.emulator import factories
-from console.emulator.roles import BUILTIN_ROLES, KV_SECRETS_USER, OWNER, role_definition_body
-from console.emulator.seeds import build_state, stable_guid
-from console.emulator.server import Emulator, EmulatorThread
-from tests.conftest import SHARED_API
+from emulator import factories
+from emulator.roles import BUILTIN_ROLES, KV_SECRETS_USER, OWNER, role_definition_body
+from emulator.seeds import build_state, stable_guid
+from emulator.server import Emulator, EmulatorThread
+from tests.conftest import AZURE_API
 
-API = SHARED_API
+API = AZURE_API
 PROD = stable_guid("sub-prod")
 DEV = stable_guid("sub-dev")
 

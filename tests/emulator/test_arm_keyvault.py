@@ -25,11 +25,11 @@ from azure.mgmt.keyvault.models import (
     VaultProperties,
 )
 
-from console.emulator.seeds import build_state, stable_guid
-from console.emulator.server import Emulator, EmulatorThread
-from tests.conftest import SHARED_API
+from emulator.seeds import build_state, stable_guid
+from emulator.server import Emulator, EmulatorThread
+from tests.conftest import AZURE_API
 
-EXAMPLES = SHARED_API / "keyvault-mgmt"
+EXAMPLES = AZURE_API / "keyvault-mgmt"
 PROD = stable_guid("sub-prod")
 DEV = stable_guid("sub-dev")
 

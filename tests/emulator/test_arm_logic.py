@@ -11,12 +11,12 @@ from azure.identity import ClientSecretCredential
 from azure.mgmt.logic import LogicManagementClient
 from azure.mgmt.logic.models import ManagedServiceIdentity, Workflow
 
-from console.emulator.factories import empty_definition
-from console.emulator.seeds import build_state, stable_guid
-from console.emulator.server import Emulator, EmulatorThread
-from tests.conftest import SHARED_API
+from emulator.factories import empty_definition
+from emulator.seeds import build_state, stable_guid
+from emulator.server import Emulator, EmulatorThread
+from tests.conftest import AZURE_API
 
-EXAMPLES = SHARED_API / "logic"
+EXAMPLES = AZURE_API / "logic"
 PROD = stable_guid("sub-prod")
 RG = "rg-integration"
 

@@ -12,9 +12,9 @@ from azure.core.exceptions import HttpResponseError, ResourceExistsError, Resour
 from azure.keyvault.secrets.aio import SecretClient as AioSecretClient
 from test_dataplane_kit import client, raw, seed_secret, tenant, token
 
-from tests.conftest import SHARED_API
+from tests.conftest import AZURE_API
 
-EXAMPLES = SHARED_API / "keyvault-secrets"
+EXAMPLES = AZURE_API / "keyvault-secrets"
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 

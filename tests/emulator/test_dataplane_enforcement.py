@@ -9,9 +9,9 @@ from azure.core.exceptions import HttpResponseError, ServiceRequestError
 from azure.keyvault.secrets import SecretClient
 from test_dataplane_kit import SUB, client, credential, raw, seed_secret, tenant, token
 
-from console.emulator import factories
-from console.emulator.roles import KV_SECRETS_OFFICER, KV_SECRETS_USER
-from console.emulator.state import new_guid
+from emulator import factories
+from emulator.roles import KV_SECRETS_OFFICER, KV_SECRETS_USER
+from emulator.state import new_guid
 
 
 def assign(state, scope: str, role_guid: str, principal_id: str) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 from azure.identity import ClientSecretCredential
 from azure.keyvault.secrets import SecretClient
 
-from console.emulator import factories
-from console.emulator.server import Emulator
-from console.emulator.state import (
+from emulator import factories
+from emulator.server import Emulator
+from emulator.state import (
     Principal,
     SecretRecord,
     SecretVersion,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.emulator.faults import FaultSpec, FaultSpecError
+from emulator.faults import FaultSpec, FaultSpecError
 
 
 def test_a_full_spec_parses_into_rules() -> None:

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from console.emulator.seeds import build_state, stable_guid
-from console.emulator.state import State
+from emulator.seeds import build_state, stable_guid
+from emulator.state import State
 
 
 @pytest.fixture(scope="module")

@@ -62,9 +62,9 @@ def test_a_corrupted_state_file_is_refused_with_what_to_do(tmp_path: Path) -> No
 
 
 def test_state_file_survives_a_restart(tmp_path: Path) -> None:
-    from console.emulator.seeds import build_state
-    from console.emulator.server import EmulatorThread
-    from console.emulator.state import State
+    from emulator.seeds import build_state
+    from emulator.server import EmulatorThread
+    from emulator.state import State
 
     path = tmp_path / "tenant.json"
     state = build_state("demo")

@@ -13,9 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from reliability_world import World, build_world, connect  # noqa: E402
 
-from console.emulator.server import Emulator  # noqa: E402
-from console.emulator.state import State  # noqa: E402
 from console.service import AzureService  # noqa: E402
+from emulator.server import Emulator  # noqa: E402
+from emulator.state import State  # noqa: E402
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import random
 
-from console.emulator.server import Emulator
+from emulator.server import Emulator
 
 
 class LostResponses:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.azure.connection import Connection
-from console.emulator import factories as f
-from console.emulator.roles import OWNER
-from console.emulator.server import Emulator
-from console.emulator.state import SecretRecord, SecretVersion, State, new_version, now_ts
+from emulator import factories as f
+from emulator.roles import OWNER
+from emulator.server import Emulator
+from emulator.state import SecretRecord, SecretVersion, State, new_version, now_ts
 
 SUB = "33333333-3333-4333-8333-333333333333"
 RG = "rg-rel"

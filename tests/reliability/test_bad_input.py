@@ -17,7 +17,6 @@ from keyring.backends import fail
 from reliability_world import World
 
 from console.credentials import KeyringUnavailableError, store_client_secret
-from console.emulator.server import Emulator
 from console.masked import MaskedValue
 from console.models import Permissions, Vault
 from console.plans.apply import ConfirmationRequired, execute
@@ -40,6 +39,7 @@ from console.validation import (
     validate_secret_name,
     validate_secret_value,
 )
+from emulator.server import Emulator
 
 CANARY = "canary-value-Zq81"  # a value must never be quoted back in a message
 GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"

@@ -18,15 +18,15 @@ import pytest
 from reliability_faults import lose_response
 from reliability_world import ADMIN_SECRET, World
 
-from console.emulator.faults import install
-from console.emulator.seeds import build_state
-from console.emulator.server import Emulator
 from console.errors import ConsoleError
 from console.journal import Journal
 from console.masked import MaskedValue
 from console.plans.apply import execute, read_current
 from console.plans.secret import SecretDraft, plan_set_secret
 from console.service import AzureService
+from emulator.faults import install
+from emulator.seeds import build_state
+from emulator.server import Emulator
 
 CANARY = "canary-7f3e91-Wq8zK2pLx"
 FORMS = (CANARY, CANARY.encode().hex(), CANARY[::-1])  # plain, hex-dumped, reversed
@@ -136,7 +136,7 @@ def _tenant_with_canaries(path: Path) -> None:
     """The demo tenant plus the canary as a secret value and hard-coded in a workflow."""
     state = build_state("demo")
     vault = next(iter(state.vaults.values()))
-    from console.emulator.state import SecretRecord, SecretVersion, new_version, now_ts
+    from emulator.state import SecretRecord, SecretVersion, new_version, now_ts
 
     ts = now_ts()
     state.vault_secrets(vault["name"])["canary"] = SecretRecord(

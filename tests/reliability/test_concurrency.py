@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 import pytest
 from reliability_world import ADMIN_SECRET, RG, SUB, World, connect
 
-from console.emulator.server import Emulator
 from console.models import Permissions
 from console.plans.apply import execute
 from console.plans.firewall import propose_firewall
 from console.plans.grant import PrincipalRef, find_policy, plan_grant
 from console.service import AzureService
+from emulator.server import Emulator
 
 
 @pytest.fixture

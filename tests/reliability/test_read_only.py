@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from reliability_world import World, connect
 
-from console.emulator.server import Emulator
 from console.errors import ReadOnlyError
 from console.masked import MaskedValue
 from console.models import NetworkRules, Permissions, WorkflowIdentity
 from console.service import AzureService
+from emulator.server import Emulator
 
 READS = {
     "whoami", "resolve_principals", "close", "pinned_vault",

@@ -8,13 +8,13 @@ from reliability_faults import lose_response
 from reliability_world import RG, SUB, World
 
 from console.azure.retry import MAX_RETRY_AFTER, RETRY_TOTAL, is_idempotent
-from console.emulator.faults import install
-from console.emulator.roles import KV_SECRETS_USER
-from console.emulator.server import Emulator
 from console.errors import AuthRequiredError, ServiceError, ThrottledError
 from console.masked import MaskedValue
 from console.models import Permissions
 from console.service import AzureService
+from emulator.faults import install
+from emulator.roles import KV_SECRETS_USER
+from emulator.server import Emulator
 
 SECRETS = "GET /secrets*"
 VAULT = "GET */vaults/kv-ap"

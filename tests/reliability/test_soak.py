@@ -10,8 +10,6 @@ from typing import Any
 from reliability_faults import lose_response
 from reliability_world import World, connect
 
-from console.emulator.faults import install
-from console.emulator.server import Emulator
 from console.errors import ConsoleError
 from console.journal import Journal, JournalEntry
 from console.models import Permissions
@@ -25,6 +23,8 @@ from console.plans.grant import (
     review_over_privileged,
 )
 from console.service import AzureService
+from emulator.faults import install
+from emulator.server import Emulator
 
 SEED = 20261123
 PLANS = 120

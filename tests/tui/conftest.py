@@ -11,10 +11,10 @@ from dataclasses import replace
 import pytest
 
 from console.demo import DemoSession
-from console.emulator.seeds import build_state
-from console.emulator.server import EmulatorThread
-from console.emulator.state import State
 from console.settings import Settings
+from emulator.seeds import build_state
+from emulator.server import EmulatorThread
+from emulator.state import State
 from screens.app import KvConsoleApp, make_app
 
 FIXED_TS = 1_767_225_600  # 2026-01-01 00:00 UTC: no clock in any snapshot

@@ -10,10 +10,10 @@ import pytest
 from textual.widgets import Label, SelectionList, Static
 
 from console.demo import DemoSession
-from console.emulator.faults import install
-from console.emulator.seeds import build_state
-from console.emulator.server import EmulatorThread
 from console.settings import Settings
+from emulator.faults import install
+from emulator.seeds import build_state
+from emulator.server import EmulatorThread
 from screens.app import make_app
 from screens.signin import DeviceCodeScreen, ProblemScreen, SubscriptionPicker
 from screens.widgets.nav import NavTree, NodeRef

@@ -8,9 +8,9 @@ import pytest
 from textual.widgets import Checkbox, Input
 
 from console.demo import DemoSession
-from console.emulator.faults import install
 from console.errors import ForbiddenError
 from console.models import NetworkRules
+from emulator.faults import install
 from tests.tui.wizard_kit import (
     apply,
     cancel,

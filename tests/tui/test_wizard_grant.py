@@ -7,9 +7,9 @@ import copy
 from textual.widgets import Input, RadioButton, Select, SelectionList
 
 from console.demo import DemoSession
-from console.emulator.faults import install
-from console.emulator.seeds import ALICE_PRINCIPAL_ID, READER_PRINCIPAL_ID
 from console.models import Permissions
+from emulator.faults import install
+from emulator.seeds import ALICE_PRINCIPAL_ID, READER_PRINCIPAL_ID
 from tests.tui.wizard_kit import (
     apply,
     cancel,

@@ -8,8 +8,8 @@ import json
 from textual.widgets import Select
 
 from console.demo import DemoSession
-from console.emulator.faults import install
 from console.journal import Journal
+from emulator.faults import install
 from screens.wizards.grant import GrantWizard
 from tests.tui.wizard_kit import (
     apply,

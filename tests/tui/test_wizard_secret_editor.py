@@ -8,9 +8,9 @@ import pytest
 from textual.widgets import Checkbox, Input, Select
 
 from console.demo import DemoSession
-from console.emulator.faults import install
 from console.journal import Journal, forget_secrets, journal_path
 from console.masked import MaskedValue
+from emulator.faults import install
 from screens.wizards.secret_editor import MaskedEntry
 from tests.tui.wizard_kit import (
     apply,

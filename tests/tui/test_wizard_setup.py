@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from console.demo import DemoSession
-from console.emulator.faults import install
+from emulator.faults import install
 from tests.tui.wizard_kit import (
     apply,
     cancel,

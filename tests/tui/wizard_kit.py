@@ -11,9 +11,9 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 
 from console.demo import DemoSession, start_demo
-from console.emulator.seeds import DEMO_PRINCIPAL_ID
 from console.journal import Journal
 from console.service import AzureService
+from emulator.seeds import DEMO_PRINCIPAL_ID
 from screens.wizards import build_wizard
 from screens.wizards.base import WizardContext, WizardScreen
 from screens.wizards.plan_preview import PlanPreview

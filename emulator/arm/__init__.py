@@ -1,0 +1,50 @@
+"""Azure Resource Manager routes of the emulator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from emulator import authz, http
+from emulator.arm import (
+    authorization,
+    keyvault,
+    logic,
+    msi,
+    resourcegraph,
+    runs,
+    subscriptions,
+)
+from emulator.arm.common import Ctx, Router, arm_headers, normalise_path
+from emulator.http import AzureHttpError
+
+if TYPE_CHECKING:
+    from emulator.server import Emulator
+
+
+def build_router() -> Router:
+    router = Router()
+    for module in (subscriptions, keyvault, logic, msi, authorization, runs, resourcegraph):
+        module.add_routes(router)
+    return router
+
+
+def register(app: web.Application, emu: Emulator) -> None:
+    """Add every ARM route to *app*: one catch-all that answers Azure's way, even for 404s."""
+    router = build_router()
+
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        extra = arm_headers(request)
+        try:
+            caller = authz.arm_caller(emu.state, request)
+            route, match = router.resolve(request.method, normalise_path(request.path))
+            version = http.require_api_version(request, set(route.versions))
+            ctx = Ctx(request, emu, caller, match, version, headers=extra)
+            return await route.handler(ctx)
+        except AzureHttpError as exc:
+            for key, value in {**http.request_headers(request), **extra}.items():
+                exc.headers.setdefault(key, value)
+            raise
+
+    app.router.add_route("*", "/{tail:.*}", dispatch)
