@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import sys
 
 import pytest
 
 from emulator.server import Emulator, EmulatorThread
 from emulator.state import State
-
 
 _OUTSIDE = Path(__file__).resolve().parents[2] / "shared"
 
