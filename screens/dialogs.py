@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -10,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Static
 
 from console.errors import ConsoleError
+from screens.text import Plain
 
 
 def safe_error_text(error: BaseException) -> tuple[str, str]:
@@ -34,10 +34,10 @@ class ErrorDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="error"):
-            yield Label(Text(self.title_text), id="dialog-title")
+            yield Label(Plain(self.title_text), id="dialog-title")
             if self.context:
-                yield Static(Text(self.context), classes="dim")
-            yield Static(Text(self.message), id="dialog-body")
+                yield Static(Plain(self.context), classes="dim")
+            yield Static(Plain(self.message), id="dialog-body")
             yield Button("Close", id="close", variant="error")
 
     def on_button_pressed(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +16,7 @@ from textual.widgets import Footer, Header, Static
 from console.errors import ConsoleError
 from console.masked import MASK, MaskedValue
 from console.models import Secret, SecretProperties, Vault
-from screens.text import kv_table, when, yes_no
+from screens.text import Plain, kv_table, when, yes_no
 from screens.widgets.details import error_text
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
@@ -88,7 +87,7 @@ class SecretScreen(Screen[None]):
 
     # ---- showing ----------------------------------------------------------------------
     def _show_attributes(self, p: SecretProperties) -> None:
-        title = Text(p.name, style="bold")
+        title = Plain(p.name, style="bold")
         title.append(f"  in {self.vault.name}", style="dim")
         title.append(f"  version {self.version or 'latest'}", style="dim")
         self.query_one("#secret-title", Static).update(title)
@@ -108,14 +107,14 @@ class SecretScreen(Screen[None]):
         widget = self.query_one("#secret-value", Static)
         hint = self.query_one("#secret-hint", Static)
         if self._value is None:
-            widget.update(Text(MASK))
+            widget.update(Plain(MASK))
             widget.remove_class("revealed")
-            hint.update(Text("Press r to reveal (hidden again automatically), c to copy."))
+            hint.update(Plain("Press r to reveal (hidden again automatically), c to copy."))
         else:
-            widget.update(Text(self._value.reveal()))
+            widget.update(Plain(self._value.reveal()))
             widget.add_class("revealed")
             seconds = self.app.settings.reveal_timeout
-            hint.update(Text(f"Visible for {seconds:g} s, or until you leave this view."))
+            hint.update(Plain(f"Visible for {seconds:g} s, or until you leave this view."))
 
     def remask(self, *, redraw: bool = True) -> None:
         """Hide the value and forget it (the next reveal fetches it again)."""
