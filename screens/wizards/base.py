@@ -26,7 +26,7 @@ from console.journal import Journal, JournalEntry
 from console.masked import MaskedValue
 from console.models import LogicApp, Vault
 from console.plans.apply import execute, read_current
-from console.plans.base import Plan, PlanResult, SecretLeakError, safe_error_text
+from console.plans.base import Plan, PlanResult, safe_error_text
 from screens.text import Plain
 from screens.wizards.plan_preview import PlanPreview
 
@@ -349,7 +349,7 @@ class WizardScreen(Screen[None]):
                 entry = self.ctx.journal.record(
                     plan, result, who=self.ctx.who, who_id=self.ctx.who_id, verified=state
                 )
-            except (OSError, SecretLeakError, TypeError) as exc:
+            except Exception as exc:  # any failure to journal is said, never a hung wizard
                 journal_error = f"Not written to the journal: {safe_error_text(exc)}"
         self.post_message(
             ApplyDone(plan, result, verified=lines, entry=entry, journal_error=journal_error)
