@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -45,9 +47,16 @@ class ErrorDialog(ModalScreen[None]):
 
 
 class PinVaultDialog(ModalScreen[str | None]):
-    """Ask for a vault URI (data-plane access only); returns it or None."""
+    """Ask for a vault URI (data-plane access only); returns it normalised, or None.
+
+    *check* is the signed-in cloud's rule (``console.vault_uri.check_vault_uri``): a URI it
+    refuses keeps the dialog open with what was typed and the reason."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, check: Callable[[str], str]) -> None:
+        super().__init__()
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -64,9 +73,10 @@ class PinVaultDialog(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def _submit(self) -> None:
-        uri = self.query_one("#uri", Input).value.strip()
-        if not uri.startswith("https://"):
-            self.query_one("#dialog-error", Static).update("A vault URI starts with https://")
+        try:
+            uri = self.check(self.query_one("#uri", Input).value)
+        except ValueError as exc:
+            self.query_one("#dialog-error", Static).update(Plain(str(exc)))
             return
         self.dismiss(uri)
 
