@@ -12,7 +12,10 @@ from console.service import AzureService
 from emulator import factories as f
 from emulator.server import Emulator
 
-RETENTION = {"lifetime": {"unit": "day", "count": 30}, "operationOptions": "OptimizedForHighThroughput"}
+RETENTION = {
+    "lifetime": {"unit": "day", "count": 30},
+    "operationOptions": "OptimizedForHighThroughput",
+}
 
 
 def _add(world: World, name: str, **kwargs: Any) -> str:
