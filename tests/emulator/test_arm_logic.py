@@ -240,3 +240,28 @@ def test_get_hides_secure_parameter_values_and_put_needs_them(
     assert "'apiKey' is not provided" in refused.json()["error"]["message"]
     kept = _raw(logic, "GET", "la-secure-params").json()
     assert "identity" not in kept  # nothing changed
+
+
+def test_run_content_links_are_sas_urls_on_another_host_that_refuse_a_token(
+    emu: Emulator, logic: LogicManagementClient
+) -> None:
+    import requests
+
+    logic.workflow_triggers.run(RG, "la-connector-insecure", "Recurrence")
+    (run,) = list(logic.workflow_runs.list(RG, "la-connector-insecure", top=1))
+    (action,) = list(logic.workflow_run_actions.list(RG, "la-connector-insecure", run.name))
+    uri = action.outputs_link.uri
+    assert not uri.startswith(emu.base_url) and uri.startswith(emu.runtime_url)
+    assert "/contents/ActionOutputs?" in uri and "&sig=" in uri and "&sp=" in uri
+    ca = str(emu.ca_path)
+    token = logic._config.credential.get_token("https://management.azure.com/.default").token
+    with_token = requests.get(uri, headers={"Authorization": f"Bearer {token}"}, verify=ca)
+    assert with_token.status_code == 401
+    assert with_token.json()["error"]["code"] == "DirectApiRequestHasMoreThanOneAuthorization"
+    assert "'Bearer'" in with_token.json()["error"]["message"]
+    plain = requests.get(uri, verify=ca)
+    assert plain.status_code == 200 and "body" in plain.json()
+    tampered = requests.get(uri[:-3] + "AAA", verify=ca)
+    assert tampered.status_code == 401
+    unsigned = requests.get(uri.split("&sp=")[0], verify=ca)
+    assert unsigned.status_code == 401 and "('sig')" in unsigned.json()["error"]["message"]
