@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from console.azure import convert, workflow_json
+from console.azure import access_policies, convert, workflow_json
 from console.azure.connection import Connection
 from console.azure.json_pages import json_pages
 from console.errors import ConflictError, NotFoundError
@@ -182,10 +182,19 @@ class ArmOps:
     async def update_access_policy(
         self, vault_id: str, kind: str, object_id: str, permissions: Permissions
     ) -> Vault:
+        """add / replace / remove *permissions* of *object_id*, then re-read the vault: Azure
+        answers 200 even when nothing changed (remove matches names case-sensitively), so
+        success is what the re-read shows, never the answer alone."""
         from azure.mgmt.keyvault import models
 
         sub, rg, name = _vault_parts(vault_id)
         current = await self.get_vault(vault_id)
+        if kind == "remove":
+            permissions = access_policies.stored_names(
+                access_policies.entry_of(current, object_id), permissions
+            )
+            if permissions.is_empty():
+                return current  # none of them held: already in the wanted state
         entry = models.AccessPolicyEntry(
             tenant_id=current.tenant_id,
             object_id=object_id,
@@ -197,17 +206,16 @@ class ArmOps:
         # The service's add/replace/remove merge per objectId: no whole-vault PUT, so a
         # concurrent change to another entry is never overwritten.
         await self.conn.keyvault_client(sub).vaults.update_access_policy(rg, name, kind, body)
-        return await self.get_vault(vault_id)
+        after = await self.get_vault(vault_id)
+        access_policies.require_applied(after, kind, object_id, permissions)
+        return after
 
     async def remove_access_policy(
         self, vault_id: str, object_id: str, permissions: Permissions | None
     ) -> Vault:
         if permissions is None:
             current = await self.get_vault(vault_id)
-            entry = next(
-                (p for p in current.access_policies if p.object_id.lower() == object_id.lower()),
-                None,
-            )
+            entry = access_policies.entry_of(current, object_id)
             if entry is None:
                 return current  # nothing to remove: already in the wanted state
             permissions = entry.permissions
