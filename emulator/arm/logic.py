@@ -80,7 +80,7 @@ def secure_parameter_names(wf: dict[str, Any]) -> set[str]:
     }
 
 
-def _without_secure_values(wf: dict[str, Any]) -> dict[str, Any]:
+def without_secure_values(wf: dict[str, Any]) -> dict[str, Any]:
     """Azure never returns a secure parameter's value: GET shows the entry without ``value``
     [? whether the entry itself stays, empty, or goes]."""
     secure = secure_parameter_names(wf)
@@ -97,7 +97,7 @@ def _without_secure_values(wf: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render(ctx: Ctx, wf: dict[str, Any]) -> dict[str, Any]:
-    return resolve_placeholders(_without_secure_values(wf), ctx.emu)
+    return resolve_placeholders(without_secure_values(wf), ctx.emu)
 
 
 def _require_parameter_values(definition: dict[str, Any] | None, values: Any) -> None:
