@@ -180,14 +180,18 @@ async def took_effect(service: Any, change: b.Change) -> bool:
                 None,
             )
             wanted = p.get("permissions")
+
+            def names(values: Any) -> set[str]:  # Azure stores "Get" as readily as "get"
+                return {str(v).lower() for v in values or ()}
+
             if change.kind == b.ACCESS_POLICY_ADD:
                 return held is not None and all(
-                    set(perms) <= set(held.get(kind, ())) for kind, perms in wanted.items()
+                    names(perms) <= names(held.get(kind)) for kind, perms in wanted.items()
                 )
             if wanted is None:
                 return held is None
             return held is None or not any(
-                set(perms) & set(held.get(kind, ())) for kind, perms in wanted.items()
+                names(perms) & names(held.get(kind)) for kind, perms in wanted.items()
             )
         if change.kind == b.NETWORK_RULES:
             vault = await service.get_vault(p["vault_id"])
