@@ -234,13 +234,14 @@ class ArmOps:
     async def get_role_definition(self, role_definition_id: str) -> RoleDefinition:
         guid = role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
         if guid not in self._role_defs:
+            sub = self._sub_for("")
+            # A bare GUID: the subscription's copy, or the tenant-level one (built-in roles are
+            # served at /providers/Microsoft.Authorization/roleDefinitions/{id} too).
+            scope = f"/subscriptions/{sub}" if sub else ""
             full = (
                 role_definition_id
                 if "/" in role_definition_id
-                else (
-                    f"/subscriptions/{self._sub_for('')}/providers/Microsoft.Authorization/"
-                    f"roleDefinitions/{guid}"
-                )
+                else f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
             )
             client = self.conn.authorization_client(self._sub_for(full))
             async with self._gate:
