@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from console.diagnosis import AccessReport, check_access, check_without_vault, vaults_used_by
+from console.diagnosis import (
+    AccessReport,
+    check_access,
+    check_without_vault,
+    keyvault_connection_ids,
+    vaults_used_by,
+)
 from console.errors import ConsoleError, NotFoundError
 from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
 
@@ -28,7 +34,7 @@ async def run_access_check(
     """
     app = await service.get_logic_app(app.id)
     if vault is None:
-        used = vaults_used_by(app, vaults)
+        used = vaults_used_by(app, vaults, await connector_vaults(service, app))
         if not used:
             return check_without_vault(app)
         vault = used[0]
@@ -83,4 +89,16 @@ async def _role_definitions(
             out[guid] = await service.get_role_definition(ra.role_definition_id)
         except ConsoleError:
             continue
+    return out
+
+
+async def connector_vaults(service: AzureService, app: LogicApp) -> dict[str, str | None]:
+    """Connection id (lower) → the vault its Microsoft.Web/connections resource is bound to;
+    a connection that cannot be read maps to None (the check then finds no vault for it)."""
+    out: dict[str, str | None] = {}
+    for connection_id in keyvault_connection_ids(app):
+        try:
+            out[connection_id.lower()] = await service.get_connector_vault(connection_id)
+        except ConsoleError:
+            out[connection_id.lower()] = None
     return out

@@ -475,8 +475,27 @@ def check_secret(
     return Check("secret", "Secret", PASS, f"Secret {name} exists and is enabled.")
 
 
-def vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
-    """The loaded vaults the workflow's Key Vault actions point at (by vaultUri or vault name)."""
+def keyvault_connection_ids(app: LogicApp) -> list[str]:
+    """The ``connectionId`` of each Key Vault entry in the workflow's ``$connections``."""
+    conns = ((app.parameters or {}).get("$connections") or {}).get("value") or {}
+    out = []
+    for key, conn in conns.items():
+        if not isinstance(conn, Mapping):
+            continue
+        api = str(conn.get("id") or "").lower().rstrip("/")
+        if (api.endswith("/managedapis/keyvault") or "keyvault" in key.lower()) and conn.get(
+            "connectionId"
+        ):
+            out.append(str(conn["connectionId"]))
+    return out
+
+
+def vaults_used_by(
+    app: LogicApp, vaults: Sequence[Vault], connector_vaults: Mapping[str, str | None] = {}
+) -> list[Vault]:
+    """The loaded vaults the workflow's Key Vault actions point at: by vaultUri or vault name,
+    and for connector actions by the vault their connection resource is bound to
+    (*connector_vaults*: connection id, lower case → vault name, read from Azure)."""
     actions = find_keyvault_actions(
         app.definition, app.parameters, [v.uri for v in vaults if v.uri]
     )
@@ -486,10 +505,10 @@ def vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
             if vault not in used and _on_vault(action, vault):
                 used.append(vault)
     if any(a.kind == "connector" for a in actions):
-        # The connector's vault lives on the connection resource (not read); a vaultName passed
-        # in the workflow's $connections entry names it.
-        text = json.dumps(app.parameters)
-        names = {n.lower() for n in re.findall(r'"vaultName":\s*"([^"]+)"', text, re.I)}
+        names = {
+            str(connector_vaults.get(cid.lower()) or "").lower()
+            for cid in keyvault_connection_ids(app)
+        }
         used += [v for v in vaults if v not in used and v.name.lower() in names]
     return used
 
