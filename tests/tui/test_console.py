@@ -339,7 +339,7 @@ async def test_refresh_reloads_the_tenant_and_its_secret_names(make_demo_app) ->
 
 
 async def test_many_subscriptions_load_through_resource_graph(make_demo_app, monkeypatch) -> None:
-    import screens.main
+    import console.loader
     from console.service import AzureService
 
     calls: list[str] = []
@@ -349,7 +349,7 @@ async def test_many_subscriptions_load_through_resource_graph(make_demo_app, mon
         real = getattr(AzureService, name)
         monkeypatch.setattr(AzureService, name, lambda self, *a, real=real, name=name, **k: (
             calls.append(name), real(self, *a, **k))[1])  # fmt: skip
-    monkeypatch.setattr(screens.main, "RESOURCE_GRAPH_FROM", 1)  # the demo has 2 subscriptions
+    monkeypatch.setattr(console.loader, "RESOURCE_GRAPH_FROM", 1)  # the demo has 2 subscriptions
     app = make_demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -368,7 +368,7 @@ async def test_many_subscriptions_load_through_resource_graph(make_demo_app, mon
 async def test_without_resource_graph_each_subscription_is_listed(
     make_demo_app, monkeypatch
 ) -> None:
-    import screens.main
+    import console.loader
     from console.errors import ServiceError
     from console.service import AzureService
 
@@ -377,7 +377,7 @@ async def test_without_resource_graph_each_subscription_is_listed(
         yield  # an async generator, as the real one
 
     monkeypatch.setattr(AzureService, "iter_resource_group_pages", refused)
-    monkeypatch.setattr(screens.main, "RESOURCE_GRAPH_FROM", 1)
+    monkeypatch.setattr(console.loader, "RESOURCE_GRAPH_FROM", 1)
     app = make_demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
