@@ -25,11 +25,11 @@ async def collect(
     problems: list[str] = []
     if not subscription_ids:
         subscription_ids = [s.subscription_id for s in await service.list_subscriptions()]
-    vaults, apps = [], []
+    vaults, logic_apps = [], []
     for sub in subscription_ids:
         try:
             vaults += await service.list_vaults(sub)
-            apps += await service.list_logic_apps(sub)
+            logic_apps += await service.list_logic_apps(sub)
         except ConsoleError as exc:
             problems.append(f"subscription {sub}: {exc.message}")
     role_assignments, secrets = {}, {}
@@ -49,7 +49,7 @@ async def collect(
         problems.append(f"directory: {exc.message} (orphaned principals not checked)")
     data = AuditInput(
         vaults=vaults,
-        logic_apps=apps,
+        logic_apps=logic_apps,
         role_assignments=role_assignments,
         secrets=secrets,
         directory=directory,

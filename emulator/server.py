@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import logging
 import secrets
 import tempfile
 import threading
@@ -19,8 +18,6 @@ from emulator.arm import register as register_arm
 from emulator.http import KEY_HEADER, SOURCE_HEADER, AzureHttpError
 from emulator.state import State
 from emulator.tls import TlsFiles, make_tls
-
-log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

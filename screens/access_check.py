@@ -119,7 +119,7 @@ class AccessCheckScreen(Screen[None]):
     def __init__(
         self,
         service: Any,
-        app_model: LogicApp,
+        logic_app: LogicApp,
         vaults: Sequence[Vault],
         *,
         vault: Vault | None = None,
@@ -127,12 +127,11 @@ class AccessCheckScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.service = service
-        self.logic_app = app_model
+        self.logic_app = logic_app
         self.vaults = list(vaults)
         self.vault = vault
         self.secret_name = secret_name
         self.report: AccessReport | None = None
-        self.last_run: WorkflowRun | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -219,7 +218,6 @@ class AccessCheckScreen(Screen[None]):
                 )
             )
             return
-        self.last_run = message.run
         assert message.run is not None
         target.update(Text("\n").append_text(run_text(message.run, self.report)))
         self.action_recheck()

@@ -13,8 +13,10 @@ def _lookup_targets(app) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     for vault in (*catalog.vaults.values(), *catalog.pinned.values()):
         out.append((vault.name, f"Key Vault · {vault.uri}", "vault", vault.uri))
-    for app_ in catalog.logic_apps.values():
-        out.append((app_.name, f"Logic App · {app_.resource_group}", "logic_app", app_.id))
+    for logic_app in catalog.logic_apps.values():
+        out.append(
+            (logic_app.name, f"Logic App · {logic_app.resource_group}", "logic_app", logic_app.id)
+        )
     for uri, listing in catalog.secrets.items():
         vault = catalog.vault_by_uri(uri)
         vault_name = vault.name if vault else uri

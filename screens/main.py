@@ -32,7 +32,6 @@ from screens.catalog import Catalog
 from screens.messages import (
     DirectoryResolved,
     KindLoaded,
-    LoadProgress,
     SecretsPage,
     VaultRolesLoaded,
 )
@@ -206,7 +205,7 @@ class MainScreen(Screen[None]):
         self.catalog.directory_checked = message.error is None
         self.catalog._inventory = None
         self._refresh_tree()
-        self.show_list(self.ref, keep_focus=True)
+        self.show_list(self.ref)
 
     @work(group="roles", exclusive=True, exit_on_error=False)
     async def load_vault_roles(self, vault: Vault) -> None:
@@ -265,7 +264,7 @@ class MainScreen(Screen[None]):
         self._update_progress()
         if self._list_stale:
             self._list_stale = False
-            self.show_list(self.ref, keep_focus=True)
+            self.show_list(self.ref)
         detail = self._vault_detail()
         if detail is not None and detail.vault is not None:
             listing = self.catalog.listing(detail.vault.uri)
@@ -291,9 +290,6 @@ class MainScreen(Screen[None]):
         if detail.vault and detail.vault.id == message.vault_id:
             detail.show_access(self.catalog)
 
-    def on_load_progress(self, message: LoadProgress) -> None:
-        self._update_progress()
-
     def _update_progress(self) -> None:
         bar = self.query_one("#progress", ProgressBar)
         bar.display = bool(self.pending)
@@ -305,16 +301,16 @@ class MainScreen(Screen[None]):
     @on(Tree.NodeHighlighted, "#nav")
     def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         if event.node.data is not None:
-            self.show_list(event.node.data, keep_focus=True)
+            self.show_list(event.node.data)
 
     @on(Tree.NodeSelected, "#nav")
     def _node_selected(self, event: Tree.NodeSelected) -> None:
         if event.node.data is not None:
-            self.show_list(event.node.data, keep_focus=True)
+            self.show_list(event.node.data)
             if event.node.data.kind in ("vaults", "logic_apps", "identities", "principals"):
                 self.query_one("#items", VirtualList).focus()
 
-    def show_list(self, ref: NodeRef, *, keep_focus: bool = False) -> None:
+    def show_list(self, ref: NodeRef) -> None:
         changed = ref != self.ref
         self.ref = ref
         items = self.query_one("#items", VirtualList)

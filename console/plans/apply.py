@@ -192,8 +192,8 @@ async def took_effect(service: Any, change: b.Change) -> bool:
             vault = await service.get_vault(p["vault_id"])
             return b.network_to_dict(vault.network) == b.json_safe(p["network"])
         if change.kind == b.IDENTITY:
-            app = await service.get_logic_app(p["logic_app_id"])
-            return app.identity.type.lower() == str(p["identity"]["type"]).lower()
+            logic_app = await service.get_logic_app(p["logic_app_id"])
+            return logic_app.identity.type.lower() == str(p["identity"]["type"]).lower()
         if change.kind in (b.ROLE_ASSIGNMENT_CREATE, b.ROLE_ASSIGNMENT_DELETE):
             assignments = await service.list_role_assignments(p["scope"])
             found = find_assignment(

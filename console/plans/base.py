@@ -333,12 +333,12 @@ def vault_snapshot(v: Vault) -> dict[str, Any]:
     }
 
 
-def logic_app_snapshot(app: LogicApp) -> dict[str, Any]:
+def logic_app_snapshot(logic_app: LogicApp) -> dict[str, Any]:
     # The definition and parameters may hold credentials: changed_time stands in for them.
     return {
-        "name": app.name,
-        "identity": identity_to_dict(app.identity),
-        "changed": app.changed_time,
+        "name": logic_app.name,
+        "identity": identity_to_dict(logic_app.identity),
+        "changed": logic_app.changed_time,
     }
 
 

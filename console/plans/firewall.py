@@ -100,7 +100,7 @@ class FirewallProposal:
 
 def propose_firewall(
     vault: Vault,
-    app: LogicApp | None = None,
+    logic_app: LogicApp | None = None,
     *,
     extra_addresses: Iterable[str] = (),
     admin_address: str | None = None,
@@ -115,13 +115,13 @@ def propose_firewall(
     notes: list[str] = []
     errors: list[tuple[str, str]] = []
     candidates: list[str] = []
-    if app is not None:
-        title += f", allow Logic App {app.name}"
-        app_ips = [*app.workflow_outgoing_ips, *app.connector_outgoing_ips]
+    if logic_app is not None:
+        title += f", allow Logic App {logic_app.name}"
+        app_ips = [*logic_app.workflow_outgoing_ips, *logic_app.connector_outgoing_ips]
         if not app_ips:
             warnings.append(
-                f"{app.name} reported no outgoing addresses: with Deny, its calls to the vault "
-                "will be refused."
+                f"{logic_app.name} reported no outgoing addresses: with Deny, its calls to the "
+                "vault will be refused."
             )
         candidates += app_ips
     candidates += [a for a in extra_addresses if a.strip()]

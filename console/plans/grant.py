@@ -72,18 +72,20 @@ class PrincipalRef:
         }.get(self.kind)
 
 
-def principal_for_logic_app(app: LogicApp) -> PrincipalRef | None:
+def principal_for_logic_app(logic_app: LogicApp) -> PrincipalRef | None:
     """The identity a Logic App calls Key Vault with, or None when it has none."""
-    ident = app.identity
+    ident = logic_app.identity
     if "SystemAssigned" in ident.type and ident.principal_id:
         return PrincipalRef(
-            ident.principal_id, f"{app.name} (system-assigned identity)", "managed_identity"
+            ident.principal_id, f"{logic_app.name} (system-assigned identity)", "managed_identity"
         )
     if ident.user_assigned:
         uai = ident.user_assigned[0]
         name = uai.resource_id.rstrip("/").rsplit("/", 1)[-1]
         return PrincipalRef(
-            uai.principal_id, f"{name} (user-assigned identity of {app.name})", "managed_identity"
+            uai.principal_id,
+            f"{name} (user-assigned identity of {logic_app.name})",
+            "managed_identity",
         )
     return None
 
