@@ -34,8 +34,13 @@ class LookupProvider(Provider):
         for text, help_, kind, key in _lookup_targets(app):
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(app.jump_to, kind, key),
-                          text=text, help=help_)  # fmt: skip
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(app.jump_to, kind, key),
+                    text=text,
+                    help=help_,
+                )
 
     async def discover(self) -> Hits:
         app = self.app
@@ -54,10 +59,13 @@ class ContextCommands(Provider):
             ("Refresh", "Reload everything", app.action_refresh),
             ("Pin a vault by URI", "For vaults you can read but not list", app.action_pin_vault),
             ("Choose subscriptions", "Which subscriptions to show", app.action_subscriptions),
-            ("Sign-in settings", "Default chain, device code, service principal",
-             app.action_signin_settings),
+            (
+                "Sign-in settings",
+                "Default chain, device code, service principal",
+                app.action_signin_settings,
+            ),
             ("Help", "Keys and what they do", app.action_help),
-        ]  # fmt: skip
+        ]
         extra = getattr(screen, "context_commands", None)
         if callable(extra):
             out = list(extra()) + out

@@ -21,13 +21,22 @@ from screens.text import kv_table, when, yes_no
 from screens.widgets.details import error_text
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
-VERSION_COLUMNS = [Column("Version"), Column("Enabled", 7), Column("Updated", 16),
-                   Column("Expires", 16)]  # fmt: skip
+VERSION_COLUMNS = [
+    Column("Version"),
+    Column("Enabled", 7),
+    Column("Updated", 16),
+    Column("Expires", 16),
+]
 
 
 class SecretFetched(Message):
-    def __init__(self, version: str | None, purpose: str, secret: Secret | None,
-                 error: ConsoleError | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        version: str | None,
+        purpose: str,
+        secret: Secret | None,
+        error: ConsoleError | None = None,
+    ) -> None:
         super().__init__()
         self.version = version
         self.purpose = purpose  # "reveal" | "copy"
@@ -197,7 +206,7 @@ class SecretScreen(Screen[None]):
                     v.version or "",
                     (v.version or "?", yes_no(v.enabled), when(v.updated_on), when(v.expires_on)),
                     "" if v.enabled else "dim",
-                )  # fmt: skip
+                )
                 for v in message.versions
             ],
             "No versions.",
