@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from console.errors import ForbiddenError
 from console.models import LogicApp, NetworkRules, Vault
 from console.plans.base import (
-    NETWORK_RULES,
     Change,
     Plan,
     network_to_dict,
     source_key,
     vault_snapshot,
 )
+from console.plans.changes import NetworkRulesSet
 from console.validation import parse_ip_rule, parse_ip_rules
 
 _CLIENT_ADDRESS = re.compile(r"Client address:\s*([0-9.]+)")
@@ -172,20 +172,18 @@ def propose_firewall(
         notes.append(lockout.message)
     undo = Change(
         vault.id,
-        NETWORK_RULES,
         f"Restore the previous firewall of vault {vault.name}",
         before=network_to_dict(after),
         after=network_to_dict(before),
-        params={"vault_id": vault.id, "network": network_to_dict(before)},
+        params=NetworkRulesSet(vault_id=vault.id, network=network_to_dict(before)),
     )
     added = ", ".join(parsed.networks) or "no new address"
     change = Change(
         vault.id,
-        NETWORK_RULES,
         f"Firewall of vault {vault.name}: default action Deny; allow {added}",
         before=network_to_dict(before),
         after=network_to_dict(after),
-        params={"vault_id": vault.id, "network": network_to_dict(after)},
+        params=NetworkRulesSet(vault_id=vault.id, network=network_to_dict(after)),
         undo=undo,
     )
     plan = Plan(title, (change,), tuple(warnings), tuple(notes), confirm, snapshot=snapshot)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from console.models import LogicApp
-from console.plans.base import IDENTITY, Change, Plan, logic_app_snapshot, source_key
+from console.plans.base import Change, Plan, logic_app_snapshot, source_key
+from console.plans.changes import IdentitySet
 from console.plans.grant import PrincipalRef, principal_for_logic_app
 
 
@@ -58,28 +59,26 @@ def plan_enable_identity(logic_app: LogicApp, *, switch: bool = False) -> Plan:
         }
         undo = Change(
             logic_app.id,
-            IDENTITY,
             f"Put back the user-assigned identity '{uai_name}' on {logic_app.name}",
             before=after,
             after=before,
-            params={
-                "logic_app_id": logic_app.id,
-                "identity": undo_identity,
-                "replace_user_assigned": True,
-            },
+            params=IdentitySet(
+                logic_app_id=logic_app.id,
+                identity=undo_identity,
+                replace_user_assigned=True,
+            ),
         )
         change = Change(
             logic_app.id,
-            IDENTITY,
             f"Replace the user-assigned identity '{uai_name}' of {logic_app.name} "
             "by a system-assigned identity",
             before=before,
             after=after,
-            params={
-                "logic_app_id": logic_app.id,
-                "identity": {"type": "SystemAssigned"},
-                "replace_user_assigned": True,
-            },
+            params=IdentitySet(
+                logic_app_id=logic_app.id,
+                identity={"type": "SystemAssigned"},
+                replace_user_assigned=True,
+            ),
             undo=undo,
             undo_note="undo deletes the new system-assigned principal and its grants",
         )
@@ -91,23 +90,21 @@ def plan_enable_identity(logic_app: LogicApp, *, switch: bool = False) -> Plan:
         return Plan(title, (change,), (warning,), snapshot=snapshot)
     undo = Change(
         logic_app.id,
-        IDENTITY,
         f"Turn off the managed identity of {logic_app.name}",
         before=after,
         after=before,
-        params={"logic_app_id": logic_app.id, "identity": {"type": "None"}},
+        params=IdentitySet(logic_app_id=logic_app.id, identity={"type": "None"}),
     )
     change = Change(
         logic_app.id,
-        IDENTITY,
         f"Turn on the system-assigned identity of {logic_app.name}",
         before=before,
         after=after,
-        params={
-            "logic_app_id": logic_app.id,
-            "identity": {"type": "SystemAssigned"},
-            "replace_user_assigned": False,
-        },
+        params=IdentitySet(
+            logic_app_id=logic_app.id,
+            identity={"type": "SystemAssigned"},
+            replace_user_assigned=False,
+        ),
         undo=undo,
         undo_note=(
             "undo deletes the identity's principal: enabling it again gives a new principal id "
