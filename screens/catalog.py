@@ -136,7 +136,13 @@ class Catalog:
                 "service_principal": SERVICE_PRINCIPAL,
                 "managed_identity": "Managed identity",
             }
-            roles = [r for rs in self.role_assignments.values() for r in rs]
+            # In subscription order, whatever order the answers came in: each principal's grants
+            # are then listed the same way every time.
+            order = {sub: i for i, sub in enumerate(self.subscriptions)}
+            by_sub = sorted(
+                self.role_assignments.items(), key=lambda kv: order.get(kv[0], len(order))
+            )
+            roles = [r for _, rs in by_sub for r in rs]
             roles += [r for rs in self.vault_roles.values() for r in rs]
             unique = {r.id.lower(): r for r in roles}
             known = {
