@@ -12,6 +12,7 @@ class Cloud:
     arm_scope: str  # token scope for ARM
     authority: str  # Microsoft Entra authority host
     vault_audience: str  # resource of Key Vault tokens (the 401 challenge names it)
+    vault_dns_suffix: str
     graph_endpoint: str = "https://graph.microsoft.com"
 
     @property
@@ -29,6 +30,7 @@ AZURE_PUBLIC = Cloud(
     arm_scope="https://management.azure.com/.default",
     authority="https://login.microsoftonline.com",
     vault_audience="https://vault.azure.net",
+    vault_dns_suffix=".vault.azure.net",
 )
 AZURE_CHINA = Cloud(
     name="AzureChinaCloud",
@@ -36,6 +38,7 @@ AZURE_CHINA = Cloud(
     arm_scope="https://management.chinacloudapi.cn/.default",
     authority="https://login.chinacloudapi.cn",
     vault_audience="https://vault.azure.cn",
+    vault_dns_suffix=".vault.azure.cn",
     graph_endpoint="https://microsoftgraph.chinacloudapi.cn",
 )
 AZURE_US_GOVERNMENT = Cloud(
@@ -44,6 +47,7 @@ AZURE_US_GOVERNMENT = Cloud(
     arm_scope="https://management.usgovcloudapi.net/.default",
     authority="https://login.microsoftonline.us",
     vault_audience="https://vault.usgovcloudapi.net",
+    vault_dns_suffix=".vault.usgovcloudapi.net",
     graph_endpoint="https://graph.microsoft.us",
 )
 
@@ -59,5 +63,6 @@ def emulator_cloud(base_url: str) -> Cloud:
         arm_scope=AZURE_PUBLIC.arm_scope,
         authority=base,
         vault_audience=AZURE_PUBLIC.vault_audience,
+        vault_dns_suffix="",
         graph_endpoint=base,
     )

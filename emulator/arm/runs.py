@@ -154,7 +154,7 @@ async def run_trigger(ctx: Ctx) -> web.StreamResponse:
             f"The workflow '{wf['name']}' is disabled; enable it to run it.",
         )
     run = await RunExecutor(ctx.emu, wf).run(trigger)
-    ctx.emu.persist()
+    ctx.emu.schedule_persist()
     return ctx.empty(202, {"x-ms-workflow-run-id": run["name"]})
 
 
