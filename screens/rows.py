@@ -29,6 +29,7 @@ COLUMNS = {
     "principals": [Column("Name"), Column("Kind", 20), Column("Grants", 6)],
 }
 COLUMNS["pinned"] = COLUMNS["vaults"]
+SCOPED_BY_GROUP = ("vaults", "logic_apps", "identities", "rg")  # nodes listing one group's
 # The kinds whose load errors a list shows (the principals are found in all of them).
 ERROR_KINDS: dict[str, tuple[ResourceKind, ...]] = {
     "vaults": (VAULTS,),
@@ -45,40 +46,47 @@ def columns_for(ref: NodeRef) -> list[Column]:
 def items_for(catalog: Catalog, ref: NodeRef) -> tuple[list[Row], str]:
     """The rows of the list under *ref*, and the list's title."""
     kind = ref.list_kind
-    scoped = ref.kind in ("vaults", "logic_apps", "identities", "rg")
-    rg = ref.resource_group if scoped else None
+    rg = ref.resource_group if ref.kind in SCOPED_BY_GROUP else None
     if kind == "pinned":
-        vaults = [catalog.pinned[u] for u in catalog.pinned if ref.uri in (None, u)]
-        return [vault_row(catalog, v) for v in vaults], "Pinned vaults"
+        return pinned_rows(catalog, ref.uri), "Pinned vaults"
     if kind == VAULTS:
         vaults = catalog.in_scope(VAULTS, ref.subscription_id, rg)
         return [vault_row(catalog, v) for v in vaults], "Key Vaults"
     if kind == LOGIC_APPS:
         logic_apps = catalog.in_scope(LOGIC_APPS, ref.subscription_id, rg)
         return [logic_app_row(catalog, a) for a in logic_apps], "Logic Apps"
-    entries = catalog.inventory()
     if kind == IDENTITIES:
-        ids = {
-            i.principal_id.lower() for i in catalog.in_scope(IDENTITIES, ref.subscription_id, rg)
-        }
-        ids |= {
-            a.identity.principal_id.lower()
-            for a in catalog.in_scope(LOGIC_APPS, ref.subscription_id, rg)
-            if a.identity.principal_id
-        }
-        entries = [e for e in entries if e.object_id.lower() in ids]
-        title = "Identities"
-    else:
-        title = "Principals (everyone seen in this tenant)"
-    rows = [
+        return principal_rows(catalog, identity_ids(catalog, ref.subscription_id, rg)), "Identities"
+    return principal_rows(catalog, None), "Principals (everyone seen in this tenant)"
+
+
+def pinned_rows(catalog: Catalog, uri: str | None) -> list[Row]:
+    """The pinned vaults (*uri*: only that one)."""
+    return [vault_row(catalog, v) for u, v in catalog.pinned.items() if uri in (None, u)]
+
+
+def identity_ids(catalog: Catalog, subscription_id: str | None, rg: str | None) -> set[str]:
+    """Principal ids (lower-case) of the identities in scope: user-assigned, and Logic Apps'."""
+    ids = {i.principal_id.lower() for i in catalog.in_scope(IDENTITIES, subscription_id, rg)}
+    ids |= {
+        a.identity.principal_id.lower()
+        for a in catalog.in_scope(LOGIC_APPS, subscription_id, rg)
+        if a.identity.principal_id
+    }
+    return ids
+
+
+def principal_rows(catalog: Catalog, only: set[str] | None) -> list[Row]:
+    """A row per principal seen (*only*: those of these lower-cased ids); orphaned ones warn."""
+    return [
         Row(
             e.object_id,
             (e.label, e.kind + (" · orphaned" if e.orphaned else ""), str(len(e.grants))),
             "warning" if e.orphaned else "",
         )
-        for e in entries
+        for e in catalog.inventory()
+        if only is None or e.object_id.lower() in only
     ]
-    return rows, title
 
 
 def vault_row(catalog: Catalog, vault: Vault) -> Row:
