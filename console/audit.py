@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from console.audit_options import SEVERITIES
 from console.definition import find_keyvault_actions, iter_actions
-from console.diagnosis import FAIL, WARN, check_access, vaults_used_by
+from console.diagnosis import FAIL, VAULT_AUDIENCE, WARN, check_access, vaults_used_by
 from console.models import (
     DirectoryObject,
     LogicApp,
@@ -48,6 +48,7 @@ class AuditInput:
     secrets: Mapping[str, Sequence[SecretProperties]] = field(default_factory=dict)  # by vault id
     directory: Mapping[str, DirectoryObject] | None = None  # lower object id; None: not looked up
     now: datetime | None = None
+    vault_audience: str = VAULT_AUDIENCE  # the signed-in cloud's
 
 
 RULES = {
@@ -227,6 +228,7 @@ def audit(data: AuditInput) -> list[Finding]:
                 role_definitions=data.role_definitions,
                 secret=_secret(data, vault, logic_app),
                 now=now,
+                audience=data.vault_audience,
             )
             for check in report.checks:
                 if check.key == "identity" or check.status not in (FAIL, WARN):

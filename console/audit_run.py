@@ -61,6 +61,7 @@ async def collect(
         role_assignments=role_assignments,
         secrets=secrets,
         directory=directory,
+        vault_audience=service.vault_audience,
     )
     return data, problems
 

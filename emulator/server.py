@@ -1,4 +1,5 @@
-"""The emulator process: ARM + token endpoint on one origin, one origin (port) per vault."""
+"""The emulator process: ARM + token endpoint on one origin, one origin (port) per vault, one
+for the Logic Apps runtime host (run-history contents)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import dataplane, graph, login
+from emulator import dataplane, graph, logic_runtime, login
 from emulator.arm import register as register_arm
 from emulator.http import KEY_HEADER, SOURCE_HEADER, AzureHttpError
 from emulator.state import State, write_state_file
@@ -38,6 +39,7 @@ class Emulator:
         self.state = state
         self.host = host
         self.port = port
+        self.runtime_port = 0
         self.state_path = state_path
         self.token_lifetime = token_lifetime
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -70,6 +72,11 @@ class Emulator:
     def ca_path(self) -> Path:
         assert self.tls is not None, "start() first"
         return self.tls.ca_path
+
+    @property
+    def runtime_url(self) -> str:
+        """The Logic Apps runtime host (run-history contents): its own origin, as on Azure."""
+        return f"https://{self.host}:{self.runtime_port}"
 
     def vault_uri(self, vault_name: str) -> str:
         return f"https://{self.host}:{self.state.vault_ports[vault_name.lower()]}/"
@@ -108,6 +115,14 @@ class Emulator:
         await site.start()
         self.port = runner.addresses[0][1]
         self._runners.append(runner)
+        runtime = web.Application(middlewares=[self._middleware])
+        logic_runtime.register(runtime, self)
+        runtime_runner = web.AppRunner(runtime, access_log=None)
+        await runtime_runner.setup()
+        site = web.TCPSite(runtime_runner, self.host, 0, ssl_context=self.tls.server_context())
+        await site.start()
+        self.runtime_port = runtime_runner.addresses[0][1]
+        self._runners.append(runtime_runner)
         for vault in list(self.state.vaults.values()):
             await self.ensure_vault_site(vault["name"])
 

@@ -85,6 +85,12 @@ def run_text(run: WorkflowRun, report: AccessReport | None) -> Plain:
                 "turn on Secure Outputs.\n",
                 style="bold red",
             )
+        elif action.outputs_unreadable:
+            text.append(
+                "    ? Could not read this action's outputs from the run history: whether they "
+                "show a secret value is unknown — check the run in the Portal.\n",
+                style="yellow",
+            )
     failed = [a for a in run.actions if a.status == "Failed"]
     if failed and report is not None and report.first_failure is not None:
         first = report.first_failure
