@@ -264,9 +264,10 @@ async def patch_workflow(ctx: Ctx) -> web.StreamResponse:
         wf["tags"] = {**(wf.get("tags") or {}), **body["tags"]}
     if given.get("state") is not None:
         props["state"] = _state_value(given["state"])
-    for key in ("definition", "parameters"):
-        if given.get(key) is not None:
-            props[key] = given[key]
+    if given.get("definition") is not None:
+        props["definition"] = factories.with_evaluated_recurrence(given["definition"])
+    if given.get("parameters") is not None:
+        props["parameters"] = given["parameters"]
     props["changedTime"] = factories.logic_timestamp()
     props["version"] = factories.workflow_version()
     return ctx.json(_render(ctx, wf))
