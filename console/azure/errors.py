@@ -94,8 +94,11 @@ def _error_body(exc: BaseException) -> tuple[str, str, str]:
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if value is None:
+        return None
     try:
-        return float(headers.get("Retry-After") or headers.get("retry-after"))
+        return float(value)
     except (TypeError, ValueError):
         return None
 

@@ -31,21 +31,24 @@ async def trigger_run(connection: Connection, logic_app_id: str, trigger: str) -
     client = connection.logic_client(sub)
 
     def run_id(pipeline_response: Any, _: Any, headers: Any) -> str | None:
-        return pipeline_response.http_response.headers.get("x-ms-workflow-run-id")
+        value = pipeline_response.http_response.headers.get("x-ms-workflow-run-id")
+        return None if value is None else str(value)
 
-    return await client.workflow_triggers.run(rg, name, trigger, cls=run_id)
+    # the SDK types a call with a cls= hook as returning Any: run_id above decides it
+    run_name: str | None = await client.workflow_triggers.run(rg, name, trigger, cls=run_id)
+    return run_name
 
 
 async def _content_has_secret(connection: Connection, uri: str) -> bool:
     """Fetch a content link and say whether it holds a secret value; the content is dropped."""
     from azure.core import AsyncPipelineClient
     from azure.core.pipeline.policies import AsyncBearerTokenCredentialPolicy
-    from azure.core.rest import HttpRequest
+    from azure.core.rest import AsyncHttpResponse, HttpRequest
 
     from console.azure.retry import retry_policy
 
     policy = AsyncBearerTokenCredentialPolicy(connection.credential, connection.cloud.arm_scope)
-    client: AsyncPipelineClient = AsyncPipelineClient(
+    client: AsyncPipelineClient[HttpRequest, AsyncHttpResponse] = AsyncPipelineClient(
         connection.cloud.arm_endpoint,
         policies=[retry_policy(connection.client_options), policy],
         transport=connection.transport,
@@ -92,7 +95,7 @@ async def get_run(
     actions = []
     async for action in client.workflow_run_actions.list(rg, name, run.name):
         outputs_link = action.outputs_link.uri if action.outputs_link else None
-        leaked = bool(outputs_link) and await _content_has_secret(connection, outputs_link)
+        leaked = bool(outputs_link) and await _content_has_secret(connection, str(outputs_link))
         error = action.error if isinstance(action.error, dict) else {}
         actions.append(
             RunAction(

@@ -64,7 +64,8 @@ def _vault_host(emu: Emulator, name: str) -> str:
 
 
 def _render(ctx: Ctx, wf: dict[str, Any]) -> dict[str, Any]:
-    return resolve_placeholders(wf, ctx.emu)
+    rendered: dict[str, Any] = resolve_placeholders(wf, ctx.emu)
+    return rendered
 
 
 def _ids(ctx: Ctx) -> tuple[str, str, str, str]:
