@@ -10,11 +10,11 @@ from console.errors import ConsoleError, NotFoundError
 from console.models import LogicApp, SecretProperties, Vault
 
 if TYPE_CHECKING:
-    from console.service import AzureService
+    from console.ports import VaultService
 
 
 async def run_access_check(
-    service: AzureService,
+    service: VaultService,
     app: LogicApp,
     *,
     vault: Vault | None = None,

@@ -7,7 +7,7 @@ opens the wizard a line names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,6 +22,9 @@ from textual.widgets.option_list import Option
 from console.diagnosis import FAIL, PASS, SKIP, WARN, AccessReport, Check
 from console.errors import ConsoleError
 from console.models import LogicApp, Vault, WorkflowRun
+
+if TYPE_CHECKING:
+    from console.ports import VaultService
 
 STYLE = {PASS: "bold green", WARN: "bold yellow", FAIL: "bold red", SKIP: "dim"}
 MARK = {PASS: "✔", WARN: "⚠", FAIL: "✖", SKIP: "·"}
@@ -118,7 +121,7 @@ class AccessCheckScreen(Screen[None]):
 
     def __init__(
         self,
-        service: Any,
+        service: VaultService,
         app_model: LogicApp,
         vaults: Sequence[Vault],
         *,

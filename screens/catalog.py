@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from console.errors import ConsoleError
 if TYPE_CHECKING:  # the models load after the first paint, with the data (start-up time)
     from console.inventory import PrincipalEntry
     from console.models import (
+        DirectoryObject,
         LogicApp,
         ResourceGroup,
         RoleAssignment,
@@ -18,6 +20,8 @@ if TYPE_CHECKING:  # the models load after the first paint, with the data (start
         UserAssignedIdentity,
         Vault,
     )
+
+    Resource = Vault | LogicApp | UserAssignedIdentity  # what of_kind and in_scope hold
 
 KINDS = ("vaults", "logic_apps", "identities")
 KIND_TITLES = {"vaults": "Key Vaults", "logic_apps": "Logic Apps", "identities": "Identities"}
@@ -42,7 +46,7 @@ class Catalog:
     errors: dict[tuple[str, str], ConsoleError] = field(default_factory=dict)  # (sub, kind)
     secrets: dict[str, SecretListing] = field(default_factory=dict)  # by vault uri
     pinned: dict[str, Vault] = field(default_factory=dict)  # by uri
-    directory: dict[str, object] = field(default_factory=dict)  # lower id -> DirectoryObject
+    directory: dict[str, DirectoryObject] = field(default_factory=dict)  # by lower-cased id
     directory_checked: bool = False
     _inventory: list[PrincipalEntry] | None = None
 
@@ -75,12 +79,18 @@ class Catalog:
         pairs = list(known.items())
         return dict(pairs[i] for i in order)
 
-    def of_kind(self, kind: str) -> dict:
+    def of_kind(self, kind: str) -> Mapping[str, Resource]:
         """Everything loaded of one of KINDS, by lower-cased id."""
-        return {"vaults": self.vaults, "logic_apps": self.logic_apps,
-                "identities": self.identities}[kind]  # fmt: skip
+        by_kind: dict[str, Mapping[str, Resource]] = {
+            "vaults": self.vaults,
+            "logic_apps": self.logic_apps,
+            "identities": self.identities,
+        }
+        return by_kind[kind]
 
-    def in_scope(self, kind: str, subscription_id: str | None, resource_group: str | None) -> list:
+    def in_scope(
+        self, kind: str, subscription_id: str | None, resource_group: str | None
+    ) -> list[Resource]:
         out = [
             item
             for item in self.of_kind(kind).values()

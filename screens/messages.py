@@ -9,7 +9,9 @@ from textual.message import Message
 from console.errors import ConsoleError
 
 if TYPE_CHECKING:
-    from console.models import SecretProperties, Subscription
+    from console.azure.types import SignedIn
+    from console.models import DirectoryObject, RoleAssignment, SecretProperties, Subscription
+    from console.ports import VaultService
 
 
 class ForMainScreen(Message):
@@ -22,7 +24,9 @@ class ForMainScreen(Message):
 class Connected(Message):
     """Signed in: the service (console.service.AzureService) and what it can see."""
 
-    def __init__(self, service: Any, subscriptions: list[Subscription], who: Any) -> None:
+    def __init__(
+        self, service: VaultService, subscriptions: list[Subscription], who: SignedIn | None
+    ) -> None:
         super().__init__()
         self.service = service
         self.subscriptions = subscriptions
@@ -80,7 +84,9 @@ class LoadProgress(ForMainScreen):
 
 
 class VaultRolesLoaded(ForMainScreen):
-    def __init__(self, vault_id: str, items: list[Any], error: ConsoleError | None = None) -> None:
+    def __init__(
+        self, vault_id: str, items: list[RoleAssignment], error: ConsoleError | None = None
+    ) -> None:
         super().__init__()
         self.vault_id = vault_id
         self.items = items
@@ -88,7 +94,9 @@ class VaultRolesLoaded(ForMainScreen):
 
 
 class DirectoryResolved(ForMainScreen):
-    def __init__(self, objects: dict[str, Any], error: ConsoleError | None = None) -> None:
+    def __init__(
+        self, objects: dict[str, DirectoryObject], error: ConsoleError | None = None
+    ) -> None:
         super().__init__()
         self.objects = objects
         self.error = error

@@ -74,7 +74,12 @@ class NavTree(Tree[NodeRef]):
         # Keep resource groups in name order whatever order they arrive in.
         siblings = [n for n in parent.children if n.data and n.data.kind == "rg"]
         before = next(
-            (n for n in siblings if (n.data.resource_group or "") > resource_group.lower()), None
+            (
+                n
+                for n in siblings
+                if ((n.data and n.data.resource_group) or "") > resource_group.lower()
+            ),
+            None,
         )
         node = parent.add(
             Text(resource_group),
@@ -111,11 +116,11 @@ class NavTree(Tree[NodeRef]):
             elif sub_id in loading_subs:
                 label.append("  …", style="dim")
             _relabel(node, label)
-        for (sub_id, rg, kind), child in self._index.items():
-            if kind not in KINDS or sub_id not in catalog.subscriptions:
+        for (node_sub, rg, kind), child in self._index.items():
+            if kind not in KINDS or node_sub is None or node_sub not in catalog.subscriptions:
                 continue
-            text = Text(f"{KIND_TITLES[kind]} ({counts[(sub_id, rg or '', kind)]})")
-            if (sub_id, kind) in catalog.errors:
+            text = Text(f"{KIND_TITLES[kind]} ({counts[(node_sub, rg or '', kind)]})")
+            if (node_sub, kind) in catalog.errors:
                 text.append(" ⚠", style="bold red")
             _relabel(child, text)
         _relabel(self._pinned, Text(f"★ Pinned vaults ({len(catalog.pinned)})"))

@@ -12,7 +12,7 @@ from textual.widgets import Button, Label, Select, Static
 from console.models import LogicApp
 from console.plans.base import Plan, PlanResult
 from console.plans.identity import plan_enable_identity, user_assigned_principal
-from screens.wizards.base import WizardScreen, find_by_id, selected
+from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
 
 
 def identity_label(app: LogicApp) -> str:
@@ -23,7 +23,7 @@ def identity_label(app: LogicApp) -> str:
 class IdentityWizard(WizardScreen):
     WIZARD_TITLE = "1 · Enable the managed identity of a Logic App"
 
-    def __init__(self, ctx, **prefill: Any) -> None:
+    def __init__(self, ctx: WizardContext, **prefill: Any) -> None:
         super().__init__(ctx, **prefill)
         self.switch = False
         self.current_app: LogicApp | None = None

@@ -29,7 +29,7 @@ from console.plans.secret import (
 )
 from console.validation import decode_secret_file, parse_date, parse_tags, validate_secret_name
 from screens.widgets.secret_input import SecretInput
-from screens.wizards.base import WizardScreen, find_by_id, selected
+from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
 
 MODES = [
     ("Create the secret or add a new version", "new"),
@@ -89,7 +89,7 @@ class SecretEditorWizard(WizardScreen):
     WIZARD_TITLE = "4 · Secret editor"
     BINDINGS = [Binding("f2", "toggle_reveal", "Reveal / hide", id="secret.reveal")]
 
-    def __init__(self, ctx, **prefill: Any) -> None:
+    def __init__(self, ctx: WizardContext, **prefill: Any) -> None:
         super().__init__(ctx, **prefill)
         self.draft: SecretDraft | None = None
         self.attributes_of: tuple[str, str] | None = None  # (vault id, name) loaded into the form
