@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from console.errors import ConsoleError
 
@@ -88,9 +88,25 @@ class Catalog:
         }
         return by_kind[kind]
 
+    @overload
+    def in_scope(
+        self, kind: Literal["vaults"], subscription_id: str | None, resource_group: str | None
+    ) -> list[Vault]: ...
+    @overload
+    def in_scope(
+        self, kind: Literal["logic_apps"], subscription_id: str | None, resource_group: str | None
+    ) -> list[LogicApp]: ...
+    @overload
+    def in_scope(
+        self, kind: Literal["identities"], subscription_id: str | None, resource_group: str | None
+    ) -> list[UserAssignedIdentity]: ...
+    @overload
     def in_scope(
         self, kind: str, subscription_id: str | None, resource_group: str | None
-    ) -> list[Resource]:
+    ) -> list[Resource]: ...
+    def in_scope(
+        self, kind: str, subscription_id: str | None, resource_group: str | None
+    ) -> list[Any]:  # the overloads above give each kind its model
         out = [
             item
             for item in self.of_kind(kind).values()

@@ -27,6 +27,7 @@ from textual.widgets import (
 )
 
 from console.errors import ConsoleError
+from screens.app_access import kv_app
 from screens.catalog import KIND_TITLES
 from screens.messages import (
     DirectoryResolved,
@@ -41,7 +42,11 @@ from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
 if TYPE_CHECKING:
-    from console.models import Subscription, Vault
+    from collections.abc import Awaitable, Callable
+
+    from console.models import RoleAssignment, Subscription, Vault
+    from console.ports import VaultService
+    from screens.catalog import Catalog
 
 COLUMNS = {
     "vaults": [Column("Name"), Column("Access", 8), Column("Firewall", 8), Column("Secrets", 10)],
@@ -90,7 +95,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.service: Any = None
+        self.service: VaultService | None = None
         self.ref = NodeRef("tenant")
         self.pending: set[tuple[str, str]] = set()
         self._secret_loads: set[str] = set()  # vault uris being listed
@@ -109,8 +114,15 @@ class MainScreen(Screen[None]):
         self._list_stale = False  # the list pane waits for the next flush
 
     @property
-    def catalog(self):
-        return self.app.catalog
+    def _service(self) -> VaultService:
+        """The service, for the work that only starts once signed in (``start`` sets it)."""
+        if self.service is None:
+            raise RuntimeError("not signed in yet")
+        return self.service
+
+    @property
+    def catalog(self) -> Catalog:
+        return kv_app(self).catalog
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,14 +152,16 @@ class MainScreen(Screen[None]):
         self.query_one("#progress").display = False
 
     # ---- starting and refreshing ------------------------------------------------------
-    def start(self, service: Any, subscriptions: list[Subscription], tenant_label: str) -> None:
+    def start(
+        self, service: VaultService, subscriptions: list[Subscription], tenant_label: str
+    ) -> None:
         self.service = service
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "prefetch")
         self._prefetch_queue, self._prefetching = asyncio.Queue(), False
         nav = self.query_one("#nav", NavTree)
         nav.set_tenant(tenant_label)
-        chosen = self.app.settings.subscriptions
+        chosen = kv_app(self).settings.subscriptions
         subs = [s for s in subscriptions if not chosen or s.subscription_id in chosen]
         graph = len(subs) >= RESOURCE_GRAPH_FROM
         for sub in subs:
@@ -166,7 +180,7 @@ class MainScreen(Screen[None]):
         self.show_list(self.ref)
 
     def show_pinned(self) -> None:
-        uris = list(self.app.settings.pinned_vaults)
+        uris = list(kv_app(self).settings.pinned_vaults)
         self.query_one("#nav", NavTree).set_pinned(uris)
         for uri in uris:
             if uri not in self.catalog.pinned and self.service is not None:
@@ -180,7 +194,7 @@ class MainScreen(Screen[None]):
     async def load_inventory(self, subscription_ids: list[str]) -> None:
         """Vaults, Logic Apps, identities and resource groups of many subscriptions with Resource
         Graph queries; if Resource Graph cannot be used, each subscription is listed on its own."""
-        service = self.service
+        service = self._service
 
         def post(kind: str, items: list) -> None:
             by_sub: dict[str, list] = {}
@@ -211,9 +225,9 @@ class MainScreen(Screen[None]):
             await self._load_subscription(subscription_id, kinds)
 
     async def _load_subscription(self, subscription_id: str, kinds: tuple[str, ...]) -> None:
-        service = self.service
+        service = self._service
 
-        async def one(kind: str, call) -> None:
+        async def one(kind: str, call: Callable[[str], Awaitable[list[Any]]]) -> None:
             try:
                 items = await call(subscription_id)
             except ConsoleError as exc:
@@ -230,10 +244,10 @@ class MainScreen(Screen[None]):
                 return
             self.post_message(KindLoaded(subscription_id, "vaults", []))
 
-        async def roles(sub: str) -> list:
+        async def roles(sub: str) -> list[RoleAssignment]:
             return await service.list_role_assignments(f"/subscriptions/{sub}")
 
-        calls = {
+        calls: dict[str, Callable[[], Awaitable[None]]] = {
             "vaults": vault_pages,
             "logic_apps": lambda: one("logic_apps", service.list_logic_apps),
             "identities": lambda: one("identities", service.list_user_assigned_identities),
@@ -289,7 +303,7 @@ class MainScreen(Screen[None]):
         self._secret_loads.add(uri)
         seen = 0
         try:
-            async for page in self.service.iter_secret_pages(uri):
+            async for page in self._service.iter_secret_pages(uri):
                 seen += len(page)
                 self.post_message(SecretsPage(uri, page, done=False, background=cap is not None))
                 if cap is not None and uri not in self._full_listing:
@@ -307,7 +321,7 @@ class MainScreen(Screen[None]):
     @work(group="directory", exclusive=True, exit_on_error=False)
     async def resolve_directory(self, object_ids: list[str]) -> None:
         try:
-            objects = await self.service.resolve_principals(object_ids)
+            objects = await self._service.resolve_principals(object_ids)
         except ConsoleError as exc:
             self.post_message(DirectoryResolved({}, exc))
             return
@@ -324,7 +338,7 @@ class MainScreen(Screen[None]):
     @work(group="roles", exclusive=True, exit_on_error=False)
     async def load_vault_roles(self, vault: Vault) -> None:
         try:
-            items = await self.service.list_role_assignments(vault.id)
+            items = await self._service.list_role_assignments(vault.id)
         except ConsoleError as exc:
             self.post_message(VaultRolesLoaded(vault.id, [], exc))
             return
@@ -617,7 +631,7 @@ class MainScreen(Screen[None]):
         if props is not None:
             from screens.secret import SecretScreen
 
-            self.app.push_screen(SecretScreen(self.service, vault, props))
+            self.app.push_screen(SecretScreen(self._service, vault, props))
 
     # ---- jumping (quick lookup) -------------------------------------------------------
     def jump(self, kind: str, key: str) -> None:
@@ -643,7 +657,7 @@ class MainScreen(Screen[None]):
                 if props is not None:
                     from screens.secret import SecretScreen
 
-                    self.app.push_screen(SecretScreen(self.service, vault, props))
+                    self.app.push_screen(SecretScreen(self._service, vault, props))
             else:
                 items.focus()
         elif kind == "logic_app":

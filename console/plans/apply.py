@@ -58,8 +58,8 @@ async def apply_change(
         perms = b.permissions_from_dict(p["permissions"])
         return await service.add_access_policy(p["vault_id"], p["object_id"], perms)
     if kind == b.ACCESS_POLICY_REMOVE:
-        perms = b.permissions_from_dict(p["permissions"]) if p.get("permissions") else None
-        return await service.remove_access_policy(p["vault_id"], p["object_id"], perms)
+        only = b.permissions_from_dict(p["permissions"]) if p.get("permissions") else None
+        return await service.remove_access_policy(p["vault_id"], p["object_id"], only)
     if kind == b.NETWORK_RULES:
         return await service.update_network_rules(p["vault_id"], b.network_from_dict(p["network"]))
     if kind == b.IDENTITY:
@@ -179,9 +179,10 @@ async def took_effect(service: Any, change: b.Change) -> bool:
                 None,
             )
             wanted = p.get("permissions")
-            if change.kind == b.ACCESS_POLICY_ADD:
+            if change.kind == b.ACCESS_POLICY_ADD:  # an add always names its permissions
                 return held is not None and all(
-                    set(perms) <= set(held.get(kind, ())) for kind, perms in wanted.items()
+                    set(perms) <= set(held.get(kind, ()))
+                    for kind, perms in p["permissions"].items()
                 )
             if wanted is None:
                 return held is None
@@ -190,10 +191,10 @@ async def took_effect(service: Any, change: b.Change) -> bool:
             )
         if change.kind == b.NETWORK_RULES:
             vault = await service.get_vault(p["vault_id"])
-            return b.network_to_dict(vault.network) == b.json_safe(p["network"])
+            return bool(b.network_to_dict(vault.network) == b.json_safe(p["network"]))
         if change.kind == b.IDENTITY:
             app = await service.get_logic_app(p["logic_app_id"])
-            return app.identity.type.lower() == str(p["identity"]["type"]).lower()
+            return bool(app.identity.type.lower() == str(p["identity"]["type"]).lower())
         if change.kind in (b.ROLE_ASSIGNMENT_CREATE, b.ROLE_ASSIGNMENT_DELETE):
             assignments = await service.list_role_assignments(p["scope"])
             found = find_assignment(

@@ -422,7 +422,7 @@ def plan_remove_over_privileged(
             guid = _guid(a.role_definition_id)
             role = a.role_name or BROAD_ROLES.get(guid, guid)
             state = {"role": role, "principal": who, "scope": a.scope}
-            params = {
+            params: dict[str, object] = {
                 "scope": a.scope,
                 "role_definition_guid": guid,
                 "principal_id": a.principal_id,

@@ -32,7 +32,7 @@ def plan_enable_identity(app: LogicApp, *, switch: bool = False) -> Plan:
             ),
             snapshot=snapshot,
         )
-    before = {"type": ident.type}
+    before: dict[str, object] = {"type": ident.type}
     after = {"type": "SystemAssigned", "principal_id": "(given by Azure when applied)"}
     if ident.type == "UserAssigned":
         uai = ident.user_assigned[0] if ident.user_assigned else None
