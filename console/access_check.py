@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from console.diagnosis import AccessReport, check_access, check_without_vault, vaults_used_by
 from console.errors import ConsoleError, NotFoundError
-from console.models import LogicApp, SecretProperties, Vault
+from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
 
 if TYPE_CHECKING:
     from console.ports import VaultService
@@ -35,7 +35,16 @@ async def run_access_check(
     if not vault.pinned:
         vault = await service.get_vault(vault.id)
     assignments = await service.list_role_assignments(vault.id) if vault.rbac_authorization else []
-    probe = check_access(app, vault, role_assignments=assignments, secret_name=secret_name)
+    definitions = await _role_definitions(service, assignments)
+    audience = service.vault_audience
+    probe = check_access(
+        app,
+        vault,
+        role_assignments=assignments,
+        role_definitions=definitions,
+        secret_name=secret_name,
+        audience=audience,
+    )
     name = probe.secret_name
     secret: SecretProperties | None = None
     missing = False
@@ -52,7 +61,26 @@ async def run_access_check(
         app,
         vault,
         role_assignments=assignments,
+        role_definitions=definitions,
         secret_name=name,
         secret=secret,
         secret_missing=missing,
+        audience=audience,
     )
+
+
+async def _role_definitions(
+    service: VaultService, assignments: Sequence[RoleAssignment]
+) -> dict[str, RoleDefinition]:
+    """The definitions of the assigned roles as Azure returns them (custom roles included);
+    one that cannot be read falls back to the built-in table in the check."""
+    out: dict[str, RoleDefinition] = {}
+    for ra in assignments:
+        guid = ra.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
+        if guid in out:
+            continue
+        try:
+            out[guid] = await service.get_role_definition(ra.role_definition_id)
+        except ConsoleError:
+            continue
+    return out

@@ -20,10 +20,33 @@ from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretPrope
 from console.roles import BUILTIN_ROLES, KV_SECRETS_USER, action_matches
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
-VAULT_AUDIENCE = "https://vault.azure.net"
+VAULT_AUDIENCE = "https://vault.azure.net"  # the public cloud's; others: Cloud.vault_audience
+# Key Vault's own application id: a token for it is a Key Vault token in every cloud [?].
+VAULT_APP_ID = "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"
+# The data-plane versions Key Vault serves (azure-keyvault-secrets' ApiVersion list, which
+# keeps 2016-10-01, the version many Logic Apps samples use).
 VAULT_API_VERSIONS = frozenset(
-    ("7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
+    ("2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
 )
+_PREVIEW = re.compile(r"^(7\.\d+)-preview(\.\d+)?$")
+
+
+def audience_matches(given: str | None, expected: str) -> bool:
+    """Key Vault accepts a token for its resource URI, with or without the trailing slash
+    (Entra normalises it [?]), or for its application id."""
+    if not given:
+        return False
+    text = given.strip()
+    return text.rstrip("/").lower() == expected.rstrip("/").lower() or text == VAULT_APP_ID
+
+
+def known_api_version(version: str | None) -> bool:
+    if version is None:
+        return False
+    preview = _PREVIEW.match(version)
+    return version in VAULT_API_VERSIONS or preview is not None
+
+
 GET_SECRET_ACTION = "Microsoft.KeyVault/vaults/secrets/getSecret/action"
 SECRETS_USER_GUID = KV_SECRETS_USER
 CHAIN = ("identity", "grant", "firewall", "actions", "secure_outputs", "secret")
@@ -117,21 +140,34 @@ def needed_permissions(actions: Iterable[KeyVaultAction]) -> set[str]:
     return needed
 
 
-def _role_actions(ra: RoleAssignment, definitions: Mapping[str, RoleDefinition]) -> tuple[str, ...]:
+def _role_permissions(
+    ra: RoleAssignment, definitions: Mapping[str, RoleDefinition]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(dataActions, notDataActions) of the assignment's role: the definition Azure returned
+    (custom roles, every built-in), else our table of built-ins."""
     guid = ra.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
     definition = definitions.get(guid)
     if definition is not None:
-        return definition.data_actions
+        return definition.data_actions, definition.not_data_actions
     role = BUILTIN_ROLES.get(guid)  # when the role definitions were not read
-    return role.data_actions if role is not None else ()
+    return (role.data_actions, ()) if role is not None else ((), ())
 
 
-def _allows(patterns: Iterable[str], action: str) -> bool:
-    return any(action_matches(p, action) for p in patterns)
+def _allows(permissions: tuple[tuple[str, ...], tuple[str, ...]], action: str) -> bool:
+    granted, denied = permissions
+    return any(action_matches(p, action) for p in granted) and not any(
+        action_matches(p, action) for p in denied
+    )
 
 
 def _covers(scope: str, resource: str) -> bool:
+    """Does an assignment at *scope* apply to *resource*? Scopes are a hierarchy: the root
+    ``/`` and management groups sit above every subscription (Azure lists such inherited
+    assignments for the vault's scope, so one returned here applies), then subscription →
+    resource group → vault → secret."""
     scope, resource = scope.rstrip("/").lower(), resource.rstrip("/").lower()
+    if scope == "" or scope.startswith("/providers/microsoft.management/managementgroups/"):
+        return True
     return resource == scope or resource.startswith(scope + "/")
 
 
@@ -155,7 +191,7 @@ def check_grant(
             if ra.principal_id.lower() in principals and _covers(ra.scope, target)
         ]
         granting = [
-            ra for ra in usable if _allows(_role_actions(ra, definitions), GET_SECRET_ACTION)
+            ra for ra in usable if _allows(_role_permissions(ra, definitions), GET_SECRET_ACTION)
         ]
         if not granting:
             return Check(
@@ -297,11 +333,6 @@ def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction
     )
 
 
-def _api_version(uri: str) -> str | None:
-    match = re.search(r"[?&]api-version=([^&]+)", uri)
-    return match.group(1) if match else None
-
-
 def _on_vault(action: KeyVaultAction, vault: Vault) -> bool:
     target = action.target.lower()
     host = vault.uri.lower().rstrip("/")
@@ -327,12 +358,13 @@ def check_actions(
                     f"{action.name}: authentication is {action.auth_type}, "
                     "not ManagedServiceIdentity"
                 )
-            if action.audience != audience:
+            if not audience_matches(action.audience, audience):
                 problems.append(
-                    f"{action.name}: audience {action.audience!r} must be exactly {audience!r}"
+                    f"{action.name}: audience {action.audience!r} is not Key Vault's "
+                    f"({audience!r} in this cloud)"
                 )
-            version = _api_version(action.target)
-            if version not in VAULT_API_VERSIONS:
+            version = action.api_version
+            if not known_api_version(version):
                 problems.append(
                     f"{action.name}: api-version {version or '(missing)'} is not a "
                     "Key Vault api-version"

@@ -39,6 +39,11 @@ class VaultService(Protocol):
     def subscription_ids(self) -> tuple[str, ...]: ...
 
     @property
+    def vault_audience(self) -> str:
+        """The audience of Key Vault tokens in the signed-in cloud (what actions must ask for)."""
+        ...
+
+    @property
     def client_address_hint(self) -> str | None:
         """This console's public address as Key Vault last reported it, if seen yet."""
         ...

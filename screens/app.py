@@ -35,6 +35,7 @@ from screens.messages import Connected, SignInProblem
 
 if TYPE_CHECKING:
     from console.azure.types import SignedIn
+    from console.clouds import Cloud
     from console.models import Subscription
     from console.ports import VaultService
 
@@ -328,6 +329,7 @@ class KvConsoleApp(App[None]):
         self.connect(reuse=True)
 
     def action_pin_vault(self) -> None:
+        from console.vault_uri import check_vault_uri
         from screens.dialogs import ErrorDialog, PinVaultDialog
 
         def done(uri: str | None) -> None:
@@ -339,9 +341,18 @@ class KvConsoleApp(App[None]):
                 self.push_screen(ErrorDialog(ConsoleError(str(exc))))
                 return
             self.main.show_pinned()
-            self.notify(f"Pinned {uri}")
+            self.notify(f"Pinned {uri}", markup=False)
 
-        self.push_screen(PinVaultDialog(), done)
+        cloud = self._pin_cloud()
+        self.push_screen(PinVaultDialog(lambda uri: check_vault_uri(uri, cloud)), done)
+
+    def _pin_cloud(self) -> Cloud:
+        """The cloud whose vault hosts may be pinned (the local emulator's in the demo)."""
+        from console.clouds import CLOUDS, emulator_cloud
+
+        return (
+            emulator_cloud("https://127.0.0.1") if self.options.demo else CLOUDS[self.options.cloud]
+        )
 
     def action_subscriptions(self) -> None:
         subs = list(self.catalog.subscriptions.values())

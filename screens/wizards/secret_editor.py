@@ -28,6 +28,7 @@ from console.plans.secret import (
     plan_update_secret,
 )
 from console.validation import decode_secret_file, parse_date, parse_tags, validate_secret_name
+from screens.text import Plain
 from screens.widgets.secret_input import SecretInput
 from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
 
@@ -53,9 +54,9 @@ class MaskedEntry(SecretInput):
         self.revealed = False
 
     @property
-    def _value(self) -> Text:
+    def _value(self) -> Text:  # Input's own type; a Plain when revealed
         if self.revealed:
-            return Text(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
+            return Plain(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
         return super()._value
 
     @property
