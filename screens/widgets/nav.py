@@ -120,8 +120,8 @@ class NavTree(Tree[NodeRef]):
         for (node_sub, rg, kind), child in self._index.items():
             if kind not in KINDS or node_sub is None or node_sub not in catalog.subscriptions:
                 continue
-            text = Plain(f"{KIND_TITLES[kind]} ({counts[(sub_id, rg or '', kind)]})")
-            if (sub_id, kind) in catalog.errors:
+            text = Plain(f"{KIND_TITLES[kind]} ({counts[(node_sub, rg or '', kind)]})")
+            if (node_sub, kind) in catalog.errors:
                 text.append(" ⚠", style="bold red")
             _relabel(child, text)
         _relabel(self._pinned, Plain(f"★ Pinned vaults ({len(catalog.pinned)})"))
