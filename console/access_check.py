@@ -16,11 +16,11 @@ from console.errors import ConsoleError, NotFoundError
 from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
 
 if TYPE_CHECKING:
-    from console.service import AzureService
+    from console.ports import VaultService
 
 
 async def run_access_check(
-    service: AzureService,
+    service: VaultService,
     logic_app: LogicApp,
     *,
     vault: Vault | None = None,
@@ -76,7 +76,7 @@ async def run_access_check(
 
 
 async def _role_definitions(
-    service: AzureService, assignments: Sequence[RoleAssignment]
+    service: VaultService, assignments: Sequence[RoleAssignment]
 ) -> dict[str, RoleDefinition]:
     """The definitions of the assigned roles as Azure returns them (custom roles included);
     one that cannot be read falls back to the built-in table in the check."""
@@ -92,7 +92,7 @@ async def _role_definitions(
     return out
 
 
-async def connector_vaults(service: AzureService, app: LogicApp) -> dict[str, str | None]:
+async def connector_vaults(service: VaultService, app: LogicApp) -> dict[str, str | None]:
     """Connection id (lower) → the vault its Microsoft.Web/connections resource is bound to;
     a connection that cannot be read maps to None (the check then finds no vault for it)."""
     out: dict[str, str | None] = {}

@@ -199,8 +199,8 @@ def hardcoded_secrets(logic_app: LogicApp) -> list[str]:
             if _looks_secret(last_key, value):
                 places.append(f"{path}: {where}")
     for name, param in (logic_app.parameters or {}).items():
-        value = param.get("value") if isinstance(param, Mapping) else None
-        if isinstance(value, str) and _looks_secret(name, value):
+        param_value = param.get("value") if isinstance(param, Mapping) else None
+        if isinstance(param_value, str) and _looks_secret(name, param_value):
             places.append(f"parameter {name}")
     return places
 

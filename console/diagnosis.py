@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from console.definition import KeyVaultAction, find_keyvault_actions, iter_actions
 from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
@@ -274,7 +275,14 @@ def _inside(address: str, rules: Iterable[str]) -> bool:
             rule_net = ipaddress.ip_network(rule, strict=False)
         except ValueError:
             continue
-        if net.version == rule_net.version and net.subnet_of(rule_net):
+        if isinstance(net, ipaddress.IPv4Network) and isinstance(rule_net, ipaddress.IPv4Network):
+            if net.subnet_of(rule_net):
+                return True
+        elif (
+            isinstance(net, ipaddress.IPv6Network)
+            and isinstance(rule_net, ipaddress.IPv6Network)
+            and net.subnet_of(rule_net)
+        ):
             return True
     return False
 
@@ -389,7 +397,7 @@ def _fetches_secret(action: KeyVaultAction) -> bool:
     return action.method == "GET" and action.secret_name is not None
 
 
-def _consumers(definition: Mapping, producer: str) -> list[tuple[str, bool]]:
+def _consumers(definition: Mapping[str, Any], producer: str) -> list[tuple[str, bool]]:
     """Actions whose inputs use *producer*'s output, with their Secure Inputs setting."""
     short = producer.rsplit("/", 1)[-1]
     needles = (f"body('{short}')", f"outputs('{short}')")

@@ -14,7 +14,7 @@ from console.kinds import ALL_KINDS, GRAPH_KINDS, ResourceKind
 
 if TYPE_CHECKING:
     from console.models import SecretProperties, Vault
-    from console.service import AzureService
+    from console.ports import VaultService
 
 BACKGROUND_SECRET_CAP = 2000  # names fetched per vault before it is opened (for quick lookup)
 PREFETCH_PARALLEL = 4
@@ -69,7 +69,7 @@ class Loader:
 
     def __init__(self, events: LoadEvents) -> None:
         self.events = events
-        self.service: AzureService | None = None
+        self.service: VaultService | None = None
         self._secret_loads: set[str] = set()  # vault uris being listed
         self._full_listing: set[str] = set()  # vault uris opened: list them past the cap
         # Vaults whose first secret names are fetched in the background: one drain empties the
@@ -82,11 +82,11 @@ class Loader:
         self._opened_idle = asyncio.Event()
         self._opened_idle.set()
 
-    def _service(self) -> AzureService:
+    def _service(self) -> VaultService:
         assert self.service is not None, "Loader.service is set when signed in"
         return self.service
 
-    def restart(self, service: AzureService) -> None:
+    def restart(self, service: VaultService) -> None:
         """A new sign-in or a refresh: the caller cancelled the old tasks, the queue starts over."""
         self.service = service
         self._prefetch_queue, self._prefetching = asyncio.Queue(), False

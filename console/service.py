@@ -306,3 +306,10 @@ class AzureService(SecretMethods):
         self, subscription_id: str
     ) -> list[UserAssignedIdentity]:
         return await self._arm.list_user_assigned_identities(subscription_id)
+
+
+if TYPE_CHECKING:
+    from console.ports import VaultService
+
+    def _satisfies_port(service: AzureService) -> VaultService:
+        return service  # mypy checks here that the Protocol matches the facade

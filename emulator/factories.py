@@ -111,7 +111,7 @@ def vault_resource(
     retention_days: int = 90,
     default_action: str = "Allow",
     ip_rules: list[str] | None = None,
-    access_policies: list[dict] | None = None,
+    access_policies: list[dict[str, Any]] | None = None,
     sku: str = "standard",
     tags: dict[str, str] | None = None,
     created_by: str = "admin@contoso.example",

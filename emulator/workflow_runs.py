@@ -114,7 +114,8 @@ class RunExecutor:
         if identity_ref and identity_ref != "SystemAssigned":
             for rid, entry in (identity.get("userAssignedIdentities") or {}).items():
                 if rid.lower() == identity_ref.lower():
-                    return entry.get("principalId")
+                    principal: str | None = entry.get("principalId")
+                    return principal
             return None
         if "systemassigned" in str(identity.get("type", "")).lower():
             return identity.get("principalId")
@@ -159,7 +160,7 @@ class RunExecutor:
         ports = set(self.emu.state.vault_ports.values())
         return parts.hostname == self.emu.host and parts.port in ports
 
-    async def _http(self, session: aiohttp.ClientSession, action: dict[str, Any]) -> dict:
+    async def _http(self, session: aiohttp.ClientSession, action: dict[str, Any]) -> dict[str, Any]:
         inputs = action.get("inputs") or {}
         uri = str(inputs.get("uri") or "")
         if "@" in uri or not self._is_vault_url(uri):
@@ -207,7 +208,9 @@ class RunExecutor:
             return str(name)
         return None
 
-    async def _connector(self, session: aiohttp.ClientSession, action: dict[str, Any]) -> dict:
+    async def _connector(
+        self, session: aiohttp.ClientSession, action: dict[str, Any]
+    ) -> dict[str, Any]:
         inputs = action.get("inputs") or {}
         conns = ((self.props.get("parameters") or {}).get("$connections") or {}).get("value") or {}
         conn = next(
@@ -250,7 +253,7 @@ class RunExecutor:
         return self._result(status, body)
 
     @staticmethod
-    def _result(status: int, body: Any) -> dict:
+    def _result(status: int, body: Any) -> dict[str, Any]:
         outputs = {"statusCode": status, "body": body}
         if 200 <= status < 300:
             return {"status": "Succeeded", "code": "OK", "outputs": outputs}
@@ -283,6 +286,7 @@ class RunExecutor:
                     for dep, statuses in wanted.items()
                 )
                 kind = str(action.get("type", "")).lower()
+                result: dict[str, Any]
                 if not ok:
                     result = {"status": "Skipped", "code": "ActionSkipped"}
                 elif kind == "http":

@@ -7,7 +7,7 @@ opens the wizard a line names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +22,9 @@ from console.diagnosis import FAIL, PASS, SKIP, WARN, AccessReport, Check
 from console.errors import ConsoleError
 from console.models import LogicApp, Vault, WorkflowRun
 from screens.text import Plain
+
+if TYPE_CHECKING:
+    pass
 
 STYLE = {PASS: "bold green", WARN: "bold yellow", FAIL: "bold red", SKIP: "dim"}
 MARK = {PASS: "✔", WARN: "⚠", FAIL: "✖", SKIP: "·"}

@@ -11,10 +11,10 @@ import argparse
 import asyncio
 import contextlib
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import rich
 from rich.segment import Segments
@@ -34,7 +34,10 @@ from screens.main import MainScreen
 from screens.messages import Connected, SignInProblem
 
 if TYPE_CHECKING:
+    from console.azure.types import SignedIn
     from console.clouds import Cloud
+    from console.models import Subscription
+    from console.ports import VaultService
 
 CSS_FILE = Path(assets.__file__).with_name("kvconsole.tcss")  # package data, next to it
 
@@ -90,10 +93,10 @@ class KvConsoleApp(App[None]):
         self.settings_file = settings_file
         self.settings_problem = settings_problem
         self.catalog = Catalog()
-        self.service: Any = None
+        self.service: VaultService | None = None
         self.demo_session: Any = demo_session
         self._owns_demo = demo_session is None  # a session handed in (tests) is not stopped here
-        self.who: Any = None
+        self.who: SignedIn | None = None
         self._clipboard_fingerprint: str | None = None
         if options.demo:
             self.title = "kvconsole — DEMO (emulated tenant, nothing reaches Azure)"
@@ -112,7 +115,7 @@ class KvConsoleApp(App[None]):
         self._close_messages_no_wait()
 
     # ---- no screenshots: one could capture a revealed value ---------------------------
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":
                 yield command
@@ -124,7 +127,7 @@ class KvConsoleApp(App[None]):
         self.notify("Screenshots are disabled: they could capture a secret value.")
 
     # ---- start-up ---------------------------------------------------------------------
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> MainScreen:
         return MainScreen()
 
     @property
@@ -307,7 +310,8 @@ class KvConsoleApp(App[None]):
     def action_lookup(self) -> None:
         from textual.command import CommandPalette
 
-        if not CommandPalette.is_open(self):
+        # Textual types the argument App[object] (invariant); any App is accepted at run time
+        if not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(
                 CommandPalette(
                     providers=[LookupProvider],
@@ -364,10 +368,14 @@ class KvConsoleApp(App[None]):
         self._pick_subscriptions(subs, done)
 
     @work(group="subs", exclusive=True, exit_on_error=False)
-    async def _pick_subscriptions(self, known: list, done: Any) -> None:
+    async def _pick_subscriptions(
+        self, known: list[Subscription], done: Callable[[tuple[str, ...] | None], None]
+    ) -> None:
         from screens.dialogs import ErrorDialog
         from screens.signin import SubscriptionPicker
 
+        if self.service is None:  # signed out meanwhile: action_subscriptions checked it
+            return
         try:
             subs = await self.service.list_subscriptions()
         except ConsoleError as exc:

@@ -11,6 +11,7 @@ from console.kinds import LISTED_KINDS, ResourceKind
 if TYPE_CHECKING:  # the models load after the first paint, with the data (start-up time)
     from console.inventory import PrincipalEntry
     from console.models import (
+        DirectoryObject,
         LogicApp,
         ResourceGroup,
         RoleAssignment,
@@ -47,7 +48,7 @@ class Catalog:
     errors: dict[tuple[str, str], ConsoleError] = field(default_factory=dict)  # (sub, kind)
     secrets: dict[str, SecretListing] = field(default_factory=dict)  # by vault uri
     pinned: dict[str, Vault] = field(default_factory=dict)  # by uri
-    directory: dict[str, object] = field(default_factory=dict)  # lower id -> DirectoryObject
+    directory: dict[str, DirectoryObject] = field(default_factory=dict)  # by lower-cased id
     directory_checked: bool = False
     _inventory: list[PrincipalEntry] | None = None
 

@@ -28,6 +28,7 @@ from textual.widgets import (
 from console.errors import ConsoleError
 from console.kinds import ALL_KINDS, GRAPH_KINDS, ResourceKind
 from console.loader import Loader, kinds_per_subscription, settle_gc, uses_resource_graph
+from screens.app_access import kv_app
 from screens.catalog import Catalog
 from screens.messages import (
     DirectoryResolved,
@@ -43,6 +44,7 @@ from screens.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     from console.models import LogicApp, SecretProperties, Subscription, Vault
+    from console.ports import VaultService
 
 FLUSH_EVERY = 0.1  # s: pages arriving faster are shown together (one list update, one repaint)
 
@@ -70,7 +72,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.service: Any = None
+        self.service: VaultService | None = None
         self.ref = NodeRef("tenant")
         self.pending: set[tuple[str, str]] = set()
         self.loader = Loader(self)  # the screen is its sink: each answer becomes a message
@@ -109,15 +111,24 @@ class MainScreen(Screen[None]):
         self.query_one("#nav", NavTree).focus()
         self.query_one("#progress").display = False
 
+    @property
+    def _service(self) -> VaultService:
+        """The service, for the work that only starts once signed in (``start`` sets it)."""
+        if self.service is None:
+            raise RuntimeError("not signed in yet")
+        return self.service
+
     # ---- starting and refreshing ------------------------------------------------------
-    def start(self, service: Any, subscriptions: list[Subscription], tenant_label: str) -> None:
+    def start(
+        self, service: VaultService, subscriptions: list[Subscription], tenant_label: str
+    ) -> None:
         self.service = service
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "prefetch")
         self.loader.restart(service)
         nav = self.query_one("#nav", NavTree)
         nav.set_tenant(tenant_label)
-        chosen = self.app.settings.subscriptions
+        chosen = kv_app(self).settings.subscriptions
         subs = [s for s in subscriptions if not chosen or s.subscription_id in chosen]
         graph = uses_resource_graph(len(subs))
         for sub in subs:
@@ -132,7 +143,7 @@ class MainScreen(Screen[None]):
         self.show_list(self.ref)
 
     def show_pinned(self) -> None:
-        uris = list(self.app.settings.pinned_vaults)
+        uris = list(kv_app(self).settings.pinned_vaults)
         self.query_one("#nav", NavTree).set_pinned(uris)
         for uri in uris:
             if uri not in self.catalog.pinned and self.service is not None:
@@ -193,7 +204,7 @@ class MainScreen(Screen[None]):
     @work(group="directory", exclusive=True, exit_on_error=False)
     async def resolve_directory(self, object_ids: list[str]) -> None:
         try:
-            objects = await self.service.resolve_principals(object_ids)
+            objects = await self._service.resolve_principals(object_ids)
         except ConsoleError as exc:
             self.post_message(DirectoryResolved({}, exc))
             return
@@ -210,7 +221,7 @@ class MainScreen(Screen[None]):
     @work(group="roles", exclusive=True, exit_on_error=False)
     async def load_vault_roles(self, vault: Vault) -> None:
         try:
-            items = await self.service.list_role_assignments(vault.id)
+            items = await self._service.list_role_assignments(vault.id)
         except ConsoleError as exc:
             self.post_message(VaultRolesLoaded(vault.id, [], exc))
             return
@@ -409,7 +420,7 @@ class MainScreen(Screen[None]):
         if props is not None:
             from screens.secret import SecretScreen
 
-            self.app.push_screen(SecretScreen(self.service, vault, props))
+            self.app.push_screen(SecretScreen(self._service, vault, props))
 
     # ---- jumping (quick lookup) -------------------------------------------------------
     def jump(self, kind: str, key: str) -> None:
@@ -435,7 +446,7 @@ class MainScreen(Screen[None]):
                 if props is not None:
                     from screens.secret import SecretScreen
 
-                    self.app.push_screen(SecretScreen(self.service, vault, props))
+                    self.app.push_screen(SecretScreen(self._service, vault, props))
             else:
                 items.focus()
         elif kind == "logic_app":

@@ -10,7 +10,9 @@ from console.errors import ConsoleError
 from console.kinds import ResourceKind
 
 if TYPE_CHECKING:
-    from console.models import SecretProperties, Subscription
+    from console.azure.types import SignedIn
+    from console.models import DirectoryObject, RoleAssignment, SecretProperties, Subscription
+    from console.ports import VaultService
 
 
 class ForMainScreen(Message):
@@ -23,7 +25,9 @@ class ForMainScreen(Message):
 class Connected(Message):
     """Signed in: the service (console.service.AzureService) and what it can see."""
 
-    def __init__(self, service: Any, subscriptions: list[Subscription], who: Any) -> None:
+    def __init__(
+        self, service: VaultService, subscriptions: list[Subscription], who: SignedIn | None
+    ) -> None:
         super().__init__()
         self.service = service
         self.subscriptions = subscriptions
@@ -79,7 +83,9 @@ class SecretsPage(ForMainScreen):
 
 
 class VaultRolesLoaded(ForMainScreen):
-    def __init__(self, vault_id: str, items: list[Any], error: ConsoleError | None = None) -> None:
+    def __init__(
+        self, vault_id: str, items: list[RoleAssignment], error: ConsoleError | None = None
+    ) -> None:
         super().__init__()
         self.vault_id = vault_id
         self.items = items
@@ -87,7 +93,9 @@ class VaultRolesLoaded(ForMainScreen):
 
 
 class DirectoryResolved(ForMainScreen):
-    def __init__(self, objects: dict[str, Any], error: ConsoleError | None = None) -> None:
+    def __init__(
+        self, objects: dict[str, DirectoryObject], error: ConsoleError | None = None
+    ) -> None:
         super().__init__()
         self.objects = objects
         self.error = error

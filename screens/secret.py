@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static
 from console.errors import ConsoleError
 from console.masked import MASK, MaskedValue
 from console.models import Secret, SecretProperties, Vault
+from screens.app_access import kv_app
 from screens.text import Plain, kv_table, when, yes_no
 from screens.widgets.details import error_text
 from screens.widgets.virtual_list import Column, Row, VirtualList
@@ -26,6 +27,9 @@ VERSION_COLUMNS = [
     Column("Updated", 16),
     Column("Expires", 16),
 ]
+
+if TYPE_CHECKING:
+    from console.ports import VaultService
 
 
 class SecretFetched(Message):
@@ -64,7 +68,7 @@ class SecretScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="secret.edit"),
     ]
 
-    def __init__(self, service: Any, vault: Vault, props: SecretProperties) -> None:
+    def __init__(self, service: VaultService, vault: Vault, props: SecretProperties) -> None:
         super().__init__()
         self.service = service
         self.vault = vault
@@ -128,7 +132,7 @@ class SecretScreen(Screen[None]):
         else:
             widget.update(Plain(self._value.reveal()))
             widget.add_class("revealed")
-            seconds = self.app.settings.reveal_timeout
+            seconds = kv_app(self).settings.reveal_timeout
             hint.update(Plain(f"Visible for {seconds:g} s, or until you leave this view."))
 
     def remask(self, *, redraw: bool = True) -> None:
@@ -202,13 +206,13 @@ class SecretScreen(Screen[None]):
             return
         assert message.secret is not None
         if message.purpose == "copy":
-            self.app.copy_secret(message.secret.value)
+            kv_app(self).copy_secret(message.secret.value)
             return
         self._value = message.secret.value
         self._show_value()
         if self._remask_timer is not None:
             self._remask_timer.stop()
-        self._remask_timer = self.set_timer(self.app.settings.reveal_timeout, self.remask)
+        self._remask_timer = self.set_timer(kv_app(self).settings.reveal_timeout, self.remask)
 
     def on_versions_loaded(self, message: VersionsLoaded) -> None:
         table = self.query_one("#versions", VirtualList)
@@ -245,7 +249,7 @@ class SecretScreen(Screen[None]):
         from console.definition import find_keyvault_actions
         from screens.access_check import AccessCheckScreen
 
-        catalog = self.app.catalog
+        catalog = kv_app(self).catalog
         readers = [
             app
             for app in catalog.logic_apps.values()

@@ -182,10 +182,10 @@ async def took_effect(service: Any, change: b.Change) -> bool:
                 )
             case c.NetworkRulesSet(vault_id=vault_id, network=network):
                 vault = await service.get_vault(vault_id)
-                return b.network_to_dict(vault.network) == b.json_safe(network)
+                return bool(b.network_to_dict(vault.network) == b.json_safe(network))
             case c.IdentitySet(logic_app_id=logic_app_id, identity=ident):
                 logic_app = await service.get_logic_app(logic_app_id)
-                return logic_app.identity.type.lower() == str(ident["type"]).lower()
+                return bool(logic_app.identity.type.lower() == str(ident["type"]).lower())
             case c.RoleAssignmentCreate() | c.RoleAssignmentDelete() as p:
                 assignments = await service.list_role_assignments(p.scope)
                 found = find_assignment(

@@ -357,15 +357,19 @@ def secret_snapshot(p: SecretProperties | None) -> dict[str, Any]:
 
 def snapshot_of(obj: Any) -> dict[str, Any]:
     """The JSON-safe snapshot of a model, as plans record it (for the applier's re-read)."""
+    snapshot: dict[str, Any]
     if isinstance(obj, Vault):
-        return json_safe(vault_snapshot(obj))
-    if isinstance(obj, LogicApp):
-        return json_safe(logic_app_snapshot(obj))
-    if isinstance(obj, SecretProperties) or obj is None:
-        return json_safe(secret_snapshot(obj))
-    if isinstance(obj, list | tuple):
-        return json_safe(role_assignments_snapshot(obj))
-    raise TypeError(f"no snapshot for {type(obj).__name__}")
+        snapshot = vault_snapshot(obj)
+    elif isinstance(obj, LogicApp):
+        snapshot = logic_app_snapshot(obj)
+    elif isinstance(obj, SecretProperties) or obj is None:
+        snapshot = secret_snapshot(obj)
+    elif isinstance(obj, list | tuple):
+        snapshot = role_assignments_snapshot(obj)
+    else:
+        raise TypeError(f"no snapshot for {type(obj).__name__}")
+    safe: dict[str, Any] = json_safe(snapshot)  # a dict stays a dict
+    return safe
 
 
 def _show(value: Any) -> str:

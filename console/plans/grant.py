@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from console.models import AccessPolicy, LogicApp, Permissions, RoleAssignment, Vault
 from console.plans.base import (
@@ -255,7 +256,7 @@ def _plan_access_policy(
     merged = _merge(existing.permissions if existing else None, missing)
     before = policy_to_dict(existing) if existing else None
     after = {"object_id": principal.object_id, "permissions": permissions_to_dict(merged)}
-    params = {
+    params: dict[str, Any] = {
         "vault_id": vault.id,
         "object_id": principal.object_id,
         "tenant_id": vault.tenant_id,
@@ -333,7 +334,7 @@ def _plan_rbac(
             f"{where}: nothing to do.",
         )
         return Plan(title, notes=tuple(notes), snapshot=snapshot)
-    params = {
+    params: dict[str, Any] = {
         "scope": scope,
         "role_definition_guid": role,
         "principal_id": principal.object_id,
@@ -422,7 +423,7 @@ def plan_remove_over_privileged(
             guid = _guid(a.role_definition_id)
             role = a.role_name or BROAD_ROLES.get(guid, guid)
             state = {"role": role, "principal": who, "scope": a.scope}
-            params = {
+            params: dict[str, Any] = {
                 "scope": a.scope,
                 "role_definition_guid": guid,
                 "principal_id": a.principal_id,
@@ -456,7 +457,7 @@ def plan_remove_over_privileged(
             if not remaining.is_empty()
             else None
         )
-        params = {
+        policy_params: dict[str, Any] = {
             "vault_id": vault.id,
             "object_id": policy.object_id,
             "tenant_id": policy.tenant_id,
@@ -468,7 +469,7 @@ def plan_remove_over_privileged(
             f"Give {who} back {_describe(entry.excess)}",
             before=after,
             after=before,
-            params=AccessPolicyAdd(**params),
+            params=AccessPolicyAdd(**policy_params),
         )
         changes.append(
             Change(
@@ -476,7 +477,7 @@ def plan_remove_over_privileged(
                 f"Remove from {who}: {_describe(entry.excess)}{kept}",
                 before=before,
                 after=after,
-                params=AccessPolicyRemove(**params),
+                params=AccessPolicyRemove(**policy_params),
                 undo=undo,
             )
         )

@@ -33,7 +33,7 @@ def plan_enable_identity(logic_app: LogicApp, *, switch: bool = False) -> Plan:
             ),
             snapshot=snapshot,
         )
-    before = {"type": ident.type}
+    before: dict[str, object] = {"type": ident.type}
     after = {"type": "SystemAssigned", "principal_id": "(given by Azure when applied)"}
     if ident.type == "UserAssigned":
         uai = ident.user_assigned[0] if ident.user_assigned else None

@@ -175,7 +175,7 @@ def plan_update_secret(
     }
     if before == after:
         return Plan(title, notes=("Nothing changed.",), snapshot=snapshot)
-    ident = {"vault_uri": vault.uri, "name": current.name}
+    ident: dict[str, Any] = {"vault_uri": vault.uri, "name": current.name}
     undo = Change(
         secret_resource_id(vault, current.name),
         f"Restore the attributes of secret '{current.name}'",
@@ -201,7 +201,7 @@ def plan_update_secret(
 
 def plan_delete_secret(vault: Vault, current: SecretProperties) -> Plan:
     title = f"Delete secret '{current.name}' from {vault.name}"
-    ident = {"vault_uri": vault.uri, "name": current.name}
+    ident: dict[str, Any] = {"vault_uri": vault.uri, "name": current.name}
     rid = secret_resource_id(vault, current.name)
     state = {"name": current.name, "state": "active"}
     gone = {"name": current.name, "state": "deleted (recoverable)"}

@@ -103,7 +103,8 @@ def without_secure_values(wf: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render(ctx: Ctx, wf: dict[str, Any]) -> dict[str, Any]:
-    return resolve_placeholders(without_secure_values(wf), ctx.emu)
+    rendered: dict[str, Any] = resolve_placeholders(without_secure_values(wf), ctx.emu)
+    return rendered
 
 
 def _require_parameter_values(definition: dict[str, Any] | None, values: Any) -> None:

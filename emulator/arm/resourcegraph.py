@@ -13,6 +13,7 @@ only what the caller may read is returned, as in Azure.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from typing import Any
@@ -106,7 +107,7 @@ def parse_query(text: str) -> list[tuple[str, Any]]:
 def _row(ctx: Ctx, resource: dict[str, Any], sid: str) -> dict[str, Any]:
     body = public(resource)
     parts = body["id"].split("/")
-    row = {col: None for col in COLUMNS}
+    row: dict[str, Any] = {col: None for col in COLUMNS}
     row.update(body)
     row.update(
         type=body["type"].lower(),
@@ -145,7 +146,7 @@ def _containers(ctx: Ctx, sub: dict[str, Any]) -> list[dict[str, Any]]:
         }
     ]
     for rg in visible(ctx, scope, groups, RG_READ):
-        row = {c: None for c in COLUMNS}
+        row: dict[str, Any] = {c: None for c in COLUMNS}
         row.update(public(rg))
         row.update(
             type=GROUP_TYPE,
@@ -176,6 +177,10 @@ def _matches(row: dict[str, Any], column: str, op: str, values: list[str]) -> bo
     if op.endswith("~"):
         return value.lower() in {v.lower() for v in values}
     return value in values
+
+
+def _column_key(column: str, row: dict[str, Any]) -> tuple[int, str]:
+    return _sort_key(row.get(column))
 
 
 def _sort_key(value: Any) -> tuple[int, str]:
@@ -212,7 +217,7 @@ def run_query(
             rows = [r for r in rows if _matches(r, *arg)]
         elif kind == "order":
             for column, desc in reversed(arg):  # stable sorts, last key first
-                rows.sort(key=lambda r, c=column: _sort_key(r.get(c)), reverse=desc)
+                rows.sort(key=functools.partial(_column_key, column), reverse=desc)
         else:
             rows = [{c: r.get(c) for c in arg} for r in rows]
     return rows

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -32,6 +32,9 @@ from console.plans.verify import differences
 from screens.text import Plain
 from screens.wizards.plan_preview import PlanPreview
 
+if TYPE_CHECKING:
+    from console.ports import VaultService
+
 PlanFactory = Callable[[], Awaitable[tuple[Plan, Any]]]
 READ_ONLY_MESSAGE = (
     "Read-only mode: nothing was sent. Restart kvconsole without --read-only to make changes."
@@ -42,7 +45,7 @@ READ_ONLY_MESSAGE = (
 class WizardContext:
     """What a wizard needs from the app; tests build one directly."""
 
-    service: Any
+    service: VaultService
     journal: Journal = field(default_factory=Journal)
     who: str = "unknown"
     who_id: str | None = None
@@ -54,7 +57,7 @@ class WizardContext:
         return bool(getattr(self.service, "read_only", False))
 
     @classmethod
-    def from_app(cls, app: Any) -> WizardContext | None:
+    def from_app(cls, app: object) -> WizardContext | None:
         service = getattr(app, "service", None)
         if service is None:
             return None
@@ -72,7 +75,7 @@ class WizardContext:
         )
 
 
-async def load_choices(service: Any) -> tuple[list[Vault], list[LogicApp]]:
+async def load_choices(service: VaultService) -> tuple[list[Vault], list[LogicApp]]:
     """Every vault and Logic App of every visible subscription (for the wizards' pickers)."""
     vaults: list[Vault] = []
     apps: list[LogicApp] = []

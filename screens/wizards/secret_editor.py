@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,13 @@ from console.errors import NotFoundError
 from console.masked import MaskedValue
 from console.models import SecretProperties, Vault
 from console.plans.base import SECRET_SET, Plan, PlanResult
+from console.plans.changes import (
+    SecretDelete,
+    SecretPurge,
+    SecretRecover,
+    SecretSet,
+    SecretUpdate,
+)
 from console.plans.secret import (
     SecretDraft,
     draft_errors,
@@ -29,7 +37,7 @@ from console.plans.secret import (
 from console.validation import decode_secret_file, parse_date, parse_tags, validate_secret_name
 from screens.text import Plain
 from screens.widgets.secret_input import SecretInput
-from screens.wizards.base import WizardScreen, find_by_id, selected
+from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
 
 MODES = [
     ("Create the secret or add a new version", "new"),
@@ -53,7 +61,7 @@ class MaskedEntry(SecretInput):
         self.revealed = False
 
     @property
-    def _value(self) -> Plain:
+    def _value(self) -> Text:  # Input's own type; a Plain when revealed
         if self.revealed:
             return Plain(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
         return super()._value
@@ -89,7 +97,7 @@ class SecretEditorWizard(WizardScreen):
     WIZARD_TITLE = "4 · Secret editor"
     BINDINGS = [Binding("f2", "toggle_reveal", "Reveal / hide", id="secret.reveal")]
 
-    def __init__(self, ctx, **prefill: Any) -> None:
+    def __init__(self, ctx: WizardContext, **prefill: Any) -> None:
         super().__init__(ctx, **prefill)
         self.draft: SecretDraft | None = None
         self.attributes_of: tuple[str, str] | None = None  # (vault id, name) loaded into the form
@@ -271,6 +279,10 @@ class SecretEditorWizard(WizardScreen):
         if not plan.changes:
             return []
         params = plan.changes[0].params
+        if not isinstance(
+            params, SecretSet | SecretUpdate | SecretDelete | SecretRecover | SecretPurge
+        ):
+            return []
         name = params.name
         current = await self._latest_by_uri(params.vault_uri, name)
         if current is None:
