@@ -35,7 +35,10 @@ async def run_access_check(
     if not vault.pinned:
         vault = await service.get_vault(vault.id)
     assignments = await service.list_role_assignments(vault.id) if vault.rbac_authorization else []
-    probe = check_access(app, vault, role_assignments=assignments, secret_name=secret_name)
+    audience = service.vault_audience
+    probe = check_access(
+        app, vault, role_assignments=assignments, secret_name=secret_name, audience=audience
+    )
     name = probe.secret_name
     secret: SecretProperties | None = None
     missing = False
@@ -55,4 +58,5 @@ async def run_access_check(
         secret_name=name,
         secret=secret,
         secret_missing=missing,
+        audience=audience,
     )

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from console.audit_options import SEVERITIES
 from console.definition import find_keyvault_actions, iter_actions
-from console.diagnosis import FAIL, WARN, check_access, vaults_used_by
+from console.diagnosis import FAIL, VAULT_AUDIENCE, WARN, check_access, vaults_used_by
 from console.models import (
     DirectoryObject,
     LogicApp,
@@ -48,6 +48,7 @@ class AuditInput:
     secrets: Mapping[str, Sequence[SecretProperties]] = field(default_factory=dict)  # by vault id
     directory: Mapping[str, DirectoryObject] | None = None  # lower object id; None: not looked up
     now: datetime | None = None
+    vault_audience: str = VAULT_AUDIENCE  # the signed-in cloud's
 
 
 RULES = {
@@ -94,6 +95,41 @@ RULES = {
         "Anyone who can read the workflow (Reader role) can read the value; it is also in "
         "every run's inputs.",
         "Move the value into Key Vault and read it with the managed identity.",
+    ),
+    # One rule per link of the access chain (console.diagnosis.CHAIN), as the access check shows it.
+    "CHAIN-grant": (
+        "high",
+        "Logic App's identity lacks (or exceeds) the permission its Key Vault step needs",
+        "Without secrets Get (an access policy, or Key Vault Secrets User on RBAC vaults) the "
+        "step fails with 403; more than Get widens what a leaked workflow identity can read.",
+        "Open the access check of the Logic App and press Fix on the grant line (grant wizard).",
+    ),
+    "CHAIN-firewall": (
+        "high",
+        "Vault firewall refuses the Logic App's outgoing addresses",
+        "With default action Deny, calls from addresses without an IP rule get "
+        "ForbiddenByFirewall; Logic Apps are not a trusted service that bypasses the firewall.",
+        "Run the firewall wizard: allow the Logic App's outgoing addresses.",
+    ),
+    "CHAIN-actions": (
+        "high",
+        "Workflow's Key Vault action is not set up for managed identity",
+        "An HTTP action must authenticate with the managed identity and audience "
+        "https://vault.azure.net (the cloud's vault audience), or Key Vault refuses the token.",
+        "Open the access check and fix the action's authentication.",
+    ),
+    "CHAIN-secure_outputs": (
+        "medium",
+        "Key Vault action without Secure Outputs",
+        "Without Secure Outputs the secret's value is kept in clear in the run history, readable "
+        "by anyone with Reader on the Logic App.",
+        "Turn on Secure Outputs (and Secure Inputs) on the action.",
+    ),
+    "CHAIN-secret": (
+        "high",
+        "Secret the workflow reads is missing, disabled or expired",
+        "The Key Vault step fails at run time when the secret is missing, disabled or expired.",
+        "Create the secret, or enable or rotate it (secret editor).",
     ),
 }
 
@@ -192,6 +228,7 @@ def audit(data: AuditInput) -> list[Finding]:
                 role_definitions=data.role_definitions,
                 secret=_secret(data, vault, app),
                 now=now,
+                audience=data.vault_audience,
             )
             for check in report.checks:
                 if check.key == "identity" or check.status not in (FAIL, WARN):

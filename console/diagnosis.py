@@ -19,10 +19,33 @@ from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretPrope
 from console.roles import BUILTIN_ROLES, KV_SECRETS_USER, action_matches
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
-VAULT_AUDIENCE = "https://vault.azure.net"
+VAULT_AUDIENCE = "https://vault.azure.net"  # the public cloud's; others: Cloud.vault_audience
+# Key Vault's own application id: a token for it is a Key Vault token in every cloud [?].
+VAULT_APP_ID = "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"
+# The data-plane versions Key Vault serves (azure-keyvault-secrets' ApiVersion list, which
+# keeps 2016-10-01, the version many Logic Apps samples use).
 VAULT_API_VERSIONS = frozenset(
-    ("7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
+    ("2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
 )
+_PREVIEW = re.compile(r"^(7\.\d+)-preview(\.\d+)?$")
+
+
+def audience_matches(given: str | None, expected: str) -> bool:
+    """Key Vault accepts a token for its resource URI, with or without the trailing slash
+    (Entra normalises it [?]), or for its application id."""
+    if not given:
+        return False
+    text = given.strip()
+    return text.rstrip("/").lower() == expected.rstrip("/").lower() or text == VAULT_APP_ID
+
+
+def known_api_version(version: str | None) -> bool:
+    if version is None:
+        return False
+    preview = _PREVIEW.match(version)
+    return version in VAULT_API_VERSIONS or preview is not None
+
+
 GET_SECRET_ACTION = "Microsoft.KeyVault/vaults/secrets/getSecret/action"
 SECRETS_USER_GUID = KV_SECRETS_USER
 CHAIN = ("identity", "grant", "firewall", "actions", "secure_outputs", "secret")
@@ -289,11 +312,6 @@ def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction
     )
 
 
-def _api_version(uri: str) -> str | None:
-    match = re.search(r"[?&]api-version=([^&]+)", uri)
-    return match.group(1) if match else None
-
-
 def _on_vault(action: KeyVaultAction, vault: Vault) -> bool:
     target = action.target.lower()
     host = vault.uri.lower().rstrip("/")
@@ -319,12 +337,13 @@ def check_actions(
                     f"{action.name}: authentication is {action.auth_type}, "
                     "not ManagedServiceIdentity"
                 )
-            if action.audience != audience:
+            if not audience_matches(action.audience, audience):
                 problems.append(
-                    f"{action.name}: audience {action.audience!r} must be exactly {audience!r}"
+                    f"{action.name}: audience {action.audience!r} is not Key Vault's "
+                    f"({audience!r} in this cloud)"
                 )
-            version = _api_version(action.target)
-            if version not in VAULT_API_VERSIONS:
+            version = action.api_version
+            if not known_api_version(version):
                 problems.append(
                     f"{action.name}: api-version {version or '(missing)'} is not a "
                     "Key Vault api-version"

@@ -204,6 +204,7 @@ class RunAction:
     inputs_visible: bool = False  # a content link exists (not secured)
     outputs_visible: bool = False
     shows_secret_value: bool = False  # its visible outputs hold a secret value in clear
+    outputs_unreadable: bool = False  # a content link we could not read: a leak is not ruled out
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,11 @@ class AzureService(SecretMethods):
         return self.connection.subscription_ids
 
     @property
+    def vault_audience(self) -> str:
+        """The audience of Key Vault tokens in the signed-in cloud (what actions must ask for)."""
+        return self.connection.cloud.vault_audience
+
+    @property
     def client_address_hint(self) -> str | None:
         """This console's public address as Key Vault last reported it, if seen yet.
 

@@ -14,7 +14,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 
@@ -186,6 +186,10 @@ class RunExecutor:
         if payload is _UNSUPPORTED:
             return {"status": "Skipped", "code": NOT_EMULATED}
         method = str(inputs.get("method") or "GET").upper()
+        queries = inputs.get("queries")
+        if isinstance(queries, dict) and queries:  # Logic Apps appends `queries` to the URI
+            joined = "&".join(f"{quote(str(k))}={quote(str(v))}" for k, v in queries.items())
+            uri = f"{uri}{'&' if '?' in uri else '?'}{joined}"
         status, body = await self._call_vault(
             session, method, uri, token, self.workflow_source, payload
         )

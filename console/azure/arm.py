@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from console.azure import convert
+from console.azure import access_policies, convert, workflow_json
 from console.azure.connection import Connection
 from console.azure.json_pages import json_pages
 from console.errors import ConflictError, NotFoundError
@@ -182,10 +182,19 @@ class ArmOps:
     async def update_access_policy(
         self, vault_id: str, kind: str, object_id: str, permissions: Permissions
     ) -> Vault:
+        """add / replace / remove *permissions* of *object_id*, then re-read the vault: Azure
+        answers 200 even when nothing changed (remove matches names case-sensitively), so
+        success is what the re-read shows, never the answer alone."""
         from azure.mgmt.keyvault import models
 
         sub, rg, name = _vault_parts(vault_id)
         current = await self.get_vault(vault_id)
+        if kind == "remove":
+            permissions = access_policies.stored_names(
+                access_policies.entry_of(current, object_id), permissions
+            )
+            if permissions.is_empty():
+                return current  # none of them held: already in the wanted state
         entry = models.AccessPolicyEntry(
             tenant_id=current.tenant_id,
             object_id=object_id,
@@ -197,17 +206,16 @@ class ArmOps:
         # The service's add/replace/remove merge per objectId: no whole-vault PUT, so a
         # concurrent change to another entry is never overwritten.
         await self.conn.keyvault_client(sub).vaults.update_access_policy(rg, name, kind, body)
-        return await self.get_vault(vault_id)
+        after = await self.get_vault(vault_id)
+        access_policies.require_applied(after, kind, object_id, permissions)
+        return after
 
     async def remove_access_policy(
         self, vault_id: str, object_id: str, permissions: Permissions | None
     ) -> Vault:
         if permissions is None:
             current = await self.get_vault(vault_id)
-            entry = next(
-                (p for p in current.access_policies if p.object_id.lower() == object_id.lower()),
-                None,
-            )
+            entry = access_policies.entry_of(current, object_id)
             if entry is None:
                 return current  # nothing to remove: already in the wanted state
             permissions = entry.permissions
@@ -316,50 +324,53 @@ class ArmOps:
         sub, rg, name = _workflow_parts(logic_app_id)
         return convert.logic_app(await self.conn.logic_client(sub).workflows.get(rg, name))
 
-    async def _put_identity(self, logic_app_id: str, change: Callable[[Any], Any]) -> LogicApp:
-        # workflows.update sends a PATCH without body: GET, change, PUT the whole workflow.
+    async def _put_identity(
+        self, logic_app_id: str, change: Callable[[Mapping[str, Any]], dict[str, Any] | None]
+    ) -> LogicApp:
+        """GET the workflow as Azure's JSON, set the identity *change* returns (None: nothing to
+        do) and PUT that JSON back (workflows.update sends a PATCH without body). The SDK's
+        Workflow model would drop what it does not know (runtimeConfiguration: run-history
+        retention, operationOptions) and properties added later; the JSON keeps them all."""
         sub, rg, name = _workflow_parts(logic_app_id)
-        workflows = self.conn.logic_client(sub).workflows
-        workflow = await workflows.get(rg, name)
-        if change(workflow) is False:
-            return convert.logic_app(workflow)
-        return convert.logic_app(await workflows.create_or_update(rg, name, workflow))
+        client = self.conn.logic_client(sub)
+        url = (
+            f"/subscriptions/{quote(sub, safe='')}/resourceGroups/{quote(rg, safe='')}"
+            f"/providers/Microsoft.Logic/workflows/{quote(name, safe='')}"
+            f"?api-version={client._config.api_version}"
+        )
+        workflow = await workflow_json.send(client, "GET", url)
+        identity = change(workflow.get("identity") or {"type": "None"})
+        if identity is None:
+            return convert.logic_app_json(workflow)
+        workflow_json.refuse_lost_secure_parameters(workflow)
+        body = workflow_json.put_body(workflow, identity)
+        return convert.logic_app_json(await workflow_json.send(client, "PUT", url, body))
 
     async def enable_system_identity(self, logic_app_id: str, replace_user: bool) -> LogicApp:
-        from azure.mgmt.logic.models import ManagedServiceIdentity
-
-        def change(workflow: Any) -> bool:
-            current = convert.workflow_identity(workflow.identity)
+        def change(identity: Mapping[str, Any]) -> dict[str, Any] | None:
+            current = convert.identity_json(identity)
             if current.type == "SystemAssigned":
-                return False
+                return None
             if current.type == "UserAssigned" and not replace_user:
                 names = ", ".join(r.resource_id.rsplit("/", 1)[-1] for r in current.user_assigned)
+                app_name = logic_app_id.rstrip("/").rsplit("/", 1)[-1]
                 raise ConflictError(
-                    f"Logic App '{workflow.name}' already uses the user-assigned identity "
+                    f"Logic App '{app_name}' already uses the user-assigned identity "
                     f"{names}; a Consumption Logic App holds only one identity. Grant that "
                     "identity access instead, or switch to system-assigned (the user-assigned "
                     "identity's access is then lost to this app).",
                     code="SingleIdentity",
                 )
-            workflow.identity = ManagedServiceIdentity(type="SystemAssigned")
-            return True
+            return {"type": "SystemAssigned"}
 
         return await self._put_identity(logic_app_id, change)
 
     async def set_identity(self, logic_app_id: str, identity: WorkflowIdentity) -> LogicApp:
-        from azure.mgmt.logic import models
-
-        def change(workflow: Any) -> bool:
+        def change(_: Mapping[str, Any]) -> dict[str, Any]:
             if identity.type == "UserAssigned":
-                refs = {
-                    r.resource_id: models.UserAssignedIdentity() for r in identity.user_assigned
-                }
-                workflow.identity = models.ManagedServiceIdentity(
-                    type="UserAssigned", user_assigned_identities=refs
-                )
-            else:
-                workflow.identity = models.ManagedServiceIdentity(type=identity.type or "None")
-            return True
+                refs: dict[str, Any] = {r.resource_id: {} for r in identity.user_assigned}
+                return {"type": "UserAssigned", "userAssignedIdentities": refs}
+            return {"type": identity.type or "None"}
 
         return await self._put_identity(logic_app_id, change)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from console.errors import ConsoleError, NotFoundError, ServiceError
+from console.errors import ConsoleError, NotFoundError, ServiceError, ThrottledError
 from console.masked import MaskedValue
 from console.models import UserAssignedRef, WorkflowIdentity
 from console.plans import base as b
@@ -152,14 +152,15 @@ async def execute(
     async def one(change: b.Change) -> Any:
         try:
             return await apply_change(service, change, secret_value=secret_value)
-        except ServiceError as exc:
-            # A dropped connection or a 5xx: Azure may have done it and the answer was lost.
+        except (ServiceError, ThrottledError) as exc:
+            # A dropped connection or a 5xx, or throttling of a resend after one: Azure may have
+            # done it and the answer was lost.
             if await took_effect(service, change):
                 return None  # it is there: go on with the plan
-            raise ServiceError(
-                f"{exc.message} It may still have been applied: refresh before retrying.",
-                code=exc.code,
-            ) from None
+            message = f"{exc.message} It may still have been applied: refresh before retrying."
+            if isinstance(exc, ThrottledError):
+                raise ThrottledError(message, code=exc.code, retry_after=exc.retry_after) from None
+            raise ServiceError(message, code=exc.code) from None
 
     return await b.run_changes(plan, one)
 
@@ -179,14 +180,18 @@ async def took_effect(service: Any, change: b.Change) -> bool:
                 None,
             )
             wanted = p.get("permissions")
+
+            def names(values: Any) -> set[str]:  # Azure stores "Get" as readily as "get"
+                return {str(v).lower() for v in values or ()}
+
             if change.kind == b.ACCESS_POLICY_ADD:
                 return held is not None and all(
-                    set(perms) <= set(held.get(kind, ())) for kind, perms in wanted.items()
+                    names(perms) <= names(held.get(kind)) for kind, perms in wanted.items()
                 )
             if wanted is None:
                 return held is None
             return held is None or not any(
-                set(perms) & set(held.get(kind, ())) for kind, perms in wanted.items()
+                names(perms) & names(held.get(kind)) for kind, perms in wanted.items()
             )
         if change.kind == b.NETWORK_RULES:
             vault = await service.get_vault(p["vault_id"])

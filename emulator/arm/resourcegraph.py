@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.arm.common import RG_READ, Ctx, Router, has_any_role_within, public, visible
-from emulator.arm.logic import resolve_placeholders
+from emulator.arm.logic import resolve_placeholders, without_secure_values
 from emulator.http import AzureHttpError, read_json
 
 VERSIONS = frozenset(
@@ -102,7 +102,9 @@ def _row(ctx: Ctx, resource: dict[str, Any], sid: str) -> dict[str, Any]:
         tags=body.get("tags") or {},
     )
     if row["type"] == "microsoft.logic/workflows":
-        row["properties"] = resolve_placeholders(body.get("properties"), ctx.emu)
+        # secure parameter values are never returned here either [? as ARM's GET]
+        shown = without_secure_values(body).get("properties")
+        row["properties"] = resolve_placeholders(shown, ctx.emu)
     return row
 
 

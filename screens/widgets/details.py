@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static, TabbedContent, TabPane
@@ -12,7 +11,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from console.definition import find_keyvault_actions
 from console.errors import ConsoleError
 from screens.catalog import Catalog, SecretListing
-from screens.text import day, kv_table, yes_no
+from screens.text import Plain, day, kv_table, yes_no
 from screens.widgets.filter_input import FilterInput
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
@@ -32,8 +31,8 @@ SECRET_COLUMNS = [
 ACCESS_COLUMNS = [Column("Principal", 24), Column("Kind", 22), Column("Permissions / role")]
 
 
-def error_text(error: ConsoleError, what: str) -> Text:
-    out = Text()
+def error_text(error: ConsoleError, what: str) -> Plain:
+    out = Plain()
     out.append(f"⚠ {error.title}", style="bold red")
     out.append(f" ({what})\n", style="dim")
     out.append(error.message)
@@ -67,7 +66,7 @@ class VaultDetail(Vertical):
 
     def show(self, vault: Vault, catalog: Catalog) -> None:
         self.vault = vault
-        title = Text(vault.name, style="bold")
+        title = Plain(vault.name, style="bold")
         if vault.pinned:
             title.append("  ★ pinned", style="yellow")
         title.append(f"  {vault.uri}", style="dim")
@@ -95,7 +94,7 @@ class VaultDetail(Vertical):
             was_error = status.has_class("error")
             status.remove_class("error")
             n = len(listing.items)
-            text = Text(f"{n} secrets" if listing.done else f"Loading… {n} secrets so far")
+            text = Plain(f"{n} secrets" if listing.done else f"Loading… {n} secrets so far")
             # One line replacing one line: no need to lay out the screen again (~15 ms a batch).
             status.update(text, layout=was_error or new is None)
             if listing.done:
@@ -121,14 +120,14 @@ class VaultDetail(Vertical):
         rows: list[Row] = []
         if vault.rbac_authorization:
             roles = catalog.vault_roles.get(vault.id.lower())
-            mode.update(Text("RBAC mode: Azure role assignments on this vault and above it."))
+            mode.update(Plain("RBAC mode: Azure role assignments on this vault and above it."))
             if roles is None:
                 table.clear("Loading role assignments…")
                 return
             for ra in roles:
                 rows.append(self._role_row(ra, catalog))
         else:
-            mode.update(Text("Access policies (this vault does not use RBAC)."))
+            mode.update(Plain("Access policies (this vault does not use RBAC)."))
             for policy in vault.access_policies:
                 name, kind = catalog.principal_label(policy.object_id)
                 p = policy.permissions
@@ -157,7 +156,7 @@ class VaultDetail(Vertical):
         self.query_one("#access", VirtualList).clear("Role assignments could not be listed.")
 
     @staticmethod
-    def _network(vault: Vault) -> Text:
+    def _network(vault: Vault) -> Plain:
         n = vault.network
         out = kv_table(
             [
@@ -184,7 +183,7 @@ class VaultDetail(Vertical):
         return out
 
     @staticmethod
-    def _properties(vault: Vault) -> Text:
+    def _properties(vault: Vault) -> Plain:
         return kv_table(
             [
                 ("Name", vault.name),
@@ -204,9 +203,9 @@ class VaultDetail(Vertical):
         )
 
 
-def logic_app_text(app: LogicApp, catalog: Catalog) -> Text:
+def logic_app_text(app: LogicApp, catalog: Catalog) -> Plain:
     ident = app.identity
-    out = Text()
+    out = Plain()
     out.append(app.name + "\n", style="bold")
     out.append(kv_table([
         ("State", app.state),
@@ -264,8 +263,8 @@ def logic_app_text(app: LogicApp, catalog: Catalog) -> Text:
     return out
 
 
-def grants_text(entry: PrincipalEntry | None) -> Text:
-    out = Text()
+def grants_text(entry: PrincipalEntry | None) -> Plain:
+    out = Plain()
     if entry is None or not entry.grants:
         out.append("  no vault grants found\n", style="dim")
         return out
@@ -276,8 +275,8 @@ def grants_text(entry: PrincipalEntry | None) -> Text:
     return out
 
 
-def identity_text(entry: PrincipalEntry) -> Text:
-    out = Text()
+def identity_text(entry: PrincipalEntry) -> Plain:
+    out = Plain()
     out.append(entry.label + "\n", style="bold")
     if entry.orphaned:
         out.append(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +27,7 @@ from console.plans.secret import (
     plan_update_secret,
 )
 from console.validation import decode_secret_file, parse_date, parse_tags, validate_secret_name
+from screens.text import Plain
 from screens.widgets.secret_input import SecretInput
 from screens.wizards.base import WizardScreen, find_by_id, selected
 
@@ -53,9 +53,9 @@ class MaskedEntry(SecretInput):
         self.revealed = False
 
     @property
-    def _value(self) -> Text:
+    def _value(self) -> Plain:
         if self.revealed:
-            return Text(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
+            return Plain(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
         return super()._value
 
     @property

@@ -185,3 +185,39 @@ def test_canary_never_reaches_the_journal_file(isolated_dirs) -> None:
     with pytest.raises(SecretLeakError):
         journal.append({"id": "x", "when": "w", "title": "t", "changes": [], "note": value})
     assert CANARY not in journal_path().read_text(encoding="utf-8")
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_entry(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path)
+    plan = plan_grant(VAULT, APP)
+    journal.record(plan, applied(plan), who="a")
+    with path.open("a") as f:
+        f.write('{"id": "crashed mid-wri')  # no line end: the process died here
+    journal.record(plan, applied(plan), who="b")
+    assert [e.who for e in journal.entries()] == ["a", "b"]
+    assert journal.skipped_lines == 1
+
+
+def test_any_string_azure_accepts_is_journaled(tmp_path) -> None:
+    journal = Journal(tmp_path / "j.jsonl")
+    plan = plan_grant(VAULT, APP)
+    who = "admin\ud800\x1b]0;x\x07"  # a lone surrogate and an escape sequence
+    journal.record(plan, applied(plan), who=who)
+    (back,) = journal.entries()
+    assert back.who == who
+    assert "\x1b" not in (tmp_path / "j.jsonl").read_text()  # escaped in the file
+
+
+def test_journal_folders_are_private_whatever_the_umask(tmp_path) -> None:
+    import os
+
+    old = os.umask(0)
+    try:
+        journal = Journal(tmp_path / "new" / "deeper" / "j.jsonl")
+        plan = plan_grant(VAULT, APP)
+        journal.record(plan, applied(plan), who="a")
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "new", tmp_path / "new" / "deeper"):
+        assert folder.stat().st_mode & 0o777 == 0o700
