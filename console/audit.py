@@ -49,6 +49,8 @@ class AuditInput:
     directory: Mapping[str, DirectoryObject] | None = None  # lower object id; None: not looked up
     now: datetime | None = None
     vault_audience: str = VAULT_AUDIENCE  # the signed-in cloud's
+    # Key Vault API connections (lower id) → the vault their connection resource names
+    connector_vaults: Mapping[str, str | None] = field(default_factory=dict)
 
 
 RULES = {
@@ -211,7 +213,7 @@ def audit(data: AuditInput) -> list[Finding]:
     findings: list[Finding] = []
     used_by: dict[str, list[LogicApp]] = {}
     for app in data.logic_apps:
-        vaults = vaults_used_by(app, data.vaults)
+        vaults = vaults_used_by(app, data.vaults, data.connector_vaults)
         for vault in vaults:
             used_by.setdefault(vault.id, []).append(app)
         if find_keyvault_actions(app.definition, app.parameters) and not (

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from console.access_check import connector_vaults
 from console.audit import AuditInput, audit, severity_rank
 from console.audit_report import FORMATS, NotChecked
 from console.errors import ConsoleError
@@ -55,6 +56,9 @@ async def collect(
     except ConsoleError as exc:
         reason = f"{exc.message} (orphaned principals and user grants not checked)"
         problems.append(NotChecked("directory (Microsoft Graph)", reason))
+    connectors: dict[str, str | None] = {}
+    for app in apps:
+        connectors.update(await connector_vaults(service, app))
     data = AuditInput(
         vaults=vaults,
         logic_apps=apps,
@@ -62,6 +66,7 @@ async def collect(
         secrets=secrets,
         directory=directory,
         vault_audience=service.vault_audience,
+        connector_vaults=connectors,
     )
     return data, problems
 

@@ -139,21 +139,34 @@ def needed_permissions(actions: Iterable[KeyVaultAction]) -> set[str]:
     return needed
 
 
-def _role_actions(ra: RoleAssignment, definitions: Mapping[str, RoleDefinition]) -> tuple[str, ...]:
+def _role_permissions(
+    ra: RoleAssignment, definitions: Mapping[str, RoleDefinition]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(dataActions, notDataActions) of the assignment's role: the definition Azure returned
+    (custom roles, every built-in), else our table of built-ins."""
     guid = ra.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
     definition = definitions.get(guid)
     if definition is not None:
-        return definition.data_actions
+        return definition.data_actions, definition.not_data_actions
     role = BUILTIN_ROLES.get(guid)  # when the role definitions were not read
-    return role.data_actions if role is not None else ()
+    return (role.data_actions, ()) if role is not None else ((), ())
 
 
-def _allows(patterns: Iterable[str], action: str) -> bool:
-    return any(action_matches(p, action) for p in patterns)
+def _allows(permissions: tuple[tuple[str, ...], tuple[str, ...]], action: str) -> bool:
+    granted, denied = permissions
+    return any(action_matches(p, action) for p in granted) and not any(
+        action_matches(p, action) for p in denied
+    )
 
 
 def _covers(scope: str, resource: str) -> bool:
+    """Does an assignment at *scope* apply to *resource*? Scopes are a hierarchy: the root
+    ``/`` and management groups sit above every subscription (Azure lists such inherited
+    assignments for the vault's scope, so one returned here applies), then subscription →
+    resource group → vault → secret."""
     scope, resource = scope.rstrip("/").lower(), resource.rstrip("/").lower()
+    if scope == "" or scope.startswith("/providers/microsoft.management/managementgroups/"):
+        return True
     return resource == scope or resource.startswith(scope + "/")
 
 
@@ -177,7 +190,7 @@ def check_grant(
             if ra.principal_id.lower() in principals and _covers(ra.scope, target)
         ]
         granting = [
-            ra for ra in usable if _allows(_role_actions(ra, definitions), GET_SECRET_ACTION)
+            ra for ra in usable if _allows(_role_permissions(ra, definitions), GET_SECRET_ACTION)
         ]
         if not granting:
             return Check(
@@ -462,8 +475,27 @@ def check_secret(
     return Check("secret", "Secret", PASS, f"Secret {name} exists and is enabled.")
 
 
-def vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
-    """The loaded vaults the workflow's Key Vault actions point at (by vaultUri or vault name)."""
+def keyvault_connection_ids(app: LogicApp) -> list[str]:
+    """The ``connectionId`` of each Key Vault entry in the workflow's ``$connections``."""
+    conns = ((app.parameters or {}).get("$connections") or {}).get("value") or {}
+    out = []
+    for key, conn in conns.items():
+        if not isinstance(conn, Mapping):
+            continue
+        api = str(conn.get("id") or "").lower().rstrip("/")
+        if (api.endswith("/managedapis/keyvault") or "keyvault" in key.lower()) and conn.get(
+            "connectionId"
+        ):
+            out.append(str(conn["connectionId"]))
+    return out
+
+
+def vaults_used_by(
+    app: LogicApp, vaults: Sequence[Vault], connector_vaults: Mapping[str, str | None] = {}
+) -> list[Vault]:
+    """The loaded vaults the workflow's Key Vault actions point at: by vaultUri or vault name,
+    and for connector actions by the vault their connection resource is bound to
+    (*connector_vaults*: connection id, lower case → vault name, read from Azure)."""
     actions = find_keyvault_actions(
         app.definition, app.parameters, [v.uri for v in vaults if v.uri]
     )
@@ -473,10 +505,10 @@ def vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
             if vault not in used and _on_vault(action, vault):
                 used.append(vault)
     if any(a.kind == "connector" for a in actions):
-        # The connector's vault lives on the connection resource (not read); a vaultName passed
-        # in the workflow's $connections entry names it.
-        text = json.dumps(app.parameters)
-        names = {n.lower() for n in re.findall(r'"vaultName":\s*"([^"]+)"', text, re.I)}
+        names = {
+            str(connector_vaults.get(cid.lower()) or "").lower()
+            for cid in keyvault_connection_ids(app)
+        }
         used += [v for v in vaults if v not in used and v.name.lower() in names]
     return used
 

@@ -106,6 +106,7 @@ class RoleDefinition:
     role_name: str
     data_actions: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
+    not_data_actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

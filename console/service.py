@@ -216,6 +216,11 @@ class AzureService(SecretMethods):
         return await self._arm.get_logic_app(logic_app_id)
 
     @mapped
+    async def get_connector_vault(self, connection_id: str) -> str | None:
+        """The vault name a Key Vault API connection is bound to (on the connection resource)."""
+        return await self._arm.get_connector_vault(connection_id)
+
+    @mapped
     async def enable_system_identity(
         self, logic_app_id: str, *, replace_user_assigned: bool = False
     ) -> LogicApp:

@@ -368,3 +368,57 @@ def test_the_audience_is_the_signed_in_clouds() -> None:
         "is not Key Vault's ('https://vault.azure.cn' in this cloud)"
         in wrong.check("actions").reason
     )
+
+
+@pytest.mark.parametrize(
+    "scope", ["/", "/providers/Microsoft.Management/managementGroups/mg-root", "/subscriptions/s"]
+)
+def test_rbac_assignments_inherited_from_above_the_subscription_count(scope: str) -> None:
+    vault = make_vault(rbac_authorization=True, access_policies=())
+    ra = rbac_assignment("4633458b-17de-408a-b874-0445c86b69e6", scope)
+    report = check_access(make_app(), vault, role_assignments=[ra], now=NOW)
+    assert report.check("grant").status == PASS, report.check("grant").reason
+
+
+def test_rbac_custom_role_and_certificate_user_read_secrets_as_azure_defines_them() -> None:
+    from console.models import RoleDefinition
+
+    vault = make_vault(rbac_authorization=True, access_policies=())
+    custom = "0d0d0d0d-0000-4000-8000-000000000001"
+    definitions = {
+        custom: RoleDefinition(
+            id=f"/providers/Microsoft.Authorization/roleDefinitions/{custom}",
+            name=custom,
+            role_name="Contoso secret reader",
+            data_actions=("Microsoft.KeyVault/vaults/secrets/*",),
+            not_data_actions=("Microsoft.KeyVault/vaults/secrets/setSecret/action",),
+        ),
+        "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba": RoleDefinition(
+            id="/providers/Microsoft.Authorization/roleDefinitions/db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+            name="db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+            role_name="Key Vault Certificate User",
+            data_actions=(
+                "Microsoft.KeyVault/vaults/certificates/read",
+                "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+                "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+                "Microsoft.KeyVault/vaults/keys/read",
+            ),
+        ),
+    }
+    for guid in definitions:
+        ra = rbac_assignment(guid, vault.id)
+        line = check_access(
+            make_app(), vault, role_assignments=[ra], role_definitions=definitions, now=NOW
+        ).check("grant")
+        assert line.status in (PASS, WARN), (guid, line.reason)  # it can read: not a failure
+    denied = {
+        custom: RoleDefinition(
+            id="x", name=custom, role_name="No get", data_actions=("Microsoft.KeyVault/vaults/*",),
+            not_data_actions=("Microsoft.KeyVault/vaults/secrets/getSecret/action",),
+        )
+    }  # fmt: skip
+    line = check_access(
+        make_app(), vault, role_assignments=[rbac_assignment(custom, vault.id)],
+        role_definitions=denied, now=NOW,
+    ).check("grant")  # fmt: skip
+    assert line.status == FAIL  # notDataActions take the read away

@@ -84,3 +84,37 @@ async def test_check_and_run_agree(demo: DemoSession, service: AzureService, var
         step.status,
         step.error_code,
     )
+
+
+async def test_a_role_that_reads_secrets_is_a_grant_in_the_check_and_in_a_run(
+    demo: DemoSession, service: AzureService
+) -> None:
+    """Key Vault Certificate User can read secrets (its dataActions say so): the check reads the
+    role definition Azure returns instead of a short list of known roles."""
+    from emulator import factories
+    from emulator.roles import KV_CERTIFICATE_USER
+
+    state = demo.emulator.state
+    workflow = next(w for w in state.workflows.values() if w["name"] == LOGIC_APP)
+    vault = state.vault_by_name("kv-platform-rbac")
+    secret = next(iter(state.vault_secrets("kv-platform-rbac").values())).name
+    inputs = workflow["properties"]["definition"]["actions"][ACTION]["inputs"]
+    inputs["uri"] = f"{demo.emulator.vault_uri('kv-platform-rbac')}secrets/{secret}?api-version=7.4"
+    inputs["authentication"] = {
+        "type": "ManagedServiceIdentity",
+        "audience": "https://vault.azure.net",
+    }
+    inputs.pop("queries", None)
+    principal = workflow["identity"]["principalId"]
+    factories.add_role_assignment(state, vault["id"], KV_CERTIFICATE_USER, principal)
+    apps = {a.name: a for s in await service.list_subscriptions()
+            for a in await service.list_logic_apps(s.subscription_id)}  # fmt: skip
+    vaults = [v for s in await service.list_subscriptions()
+              for v in await service.list_vaults(s.subscription_id)]  # fmt: skip
+    rbac = next(v for v in vaults if v.name == "kv-platform-rbac")
+    report = await run_access_check(service, apps[LOGIC_APP], vault=rbac, vaults=vaults)
+    grant = report.check("grant")
+    assert grant.status != "fail", grant.reason
+    assert "Key Vault Certificate User" in grant.reason
+    run = await service.test_run(apps[LOGIC_APP].id, timeout=20)
+    assert next(a for a in run.actions if a.name == ACTION).status == "Succeeded"
