@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 async def run_access_check(
     service: AzureService,
-    app: LogicApp,
+    logic_app: LogicApp,
     *,
     vault: Vault | None = None,
     vaults: Sequence[Vault] = (),
@@ -32,11 +32,11 @@ async def run_access_check(
     The secret's existence is read through its versions (metadata only: values are never fetched).
     A secret that cannot be read (403) is reported as not checked, not as missing.
     """
-    app = await service.get_logic_app(app.id)
+    logic_app = await service.get_logic_app(logic_app.id)
     if vault is None:
-        used = vaults_used_by(app, vaults, await connector_vaults(service, app))
+        used = vaults_used_by(logic_app, vaults, await connector_vaults(service, logic_app))
         if not used:
-            return check_without_vault(app)
+            return check_without_vault(logic_app)
         vault = used[0]
     if not vault.pinned:
         vault = await service.get_vault(vault.id)
@@ -44,7 +44,7 @@ async def run_access_check(
     definitions = await _role_definitions(service, assignments)
     audience = service.vault_audience
     probe = check_access(
-        app,
+        logic_app,
         vault,
         role_assignments=assignments,
         role_definitions=definitions,
@@ -64,7 +64,7 @@ async def run_access_check(
         except ConsoleError:
             secret = None  # forbidden / firewall: the secret line says "could not be read"
     return check_access(
-        app,
+        logic_app,
         vault,
         role_assignments=assignments,
         role_definitions=definitions,

@@ -28,7 +28,7 @@ async def collect(
     if not subscription_ids:
         subscription_ids = visible
     known = {s.lower() for s in visible}
-    vaults, apps = [], []
+    vaults, logic_apps = [], []
     for sub in subscription_ids:
         if sub.lower() not in known:
             reason = "not a subscription this sign-in can see (check the id and your access)"
@@ -36,7 +36,7 @@ async def collect(
             continue
         try:
             vaults += await service.list_vaults(sub)
-            apps += await service.list_logic_apps(sub)
+            logic_apps += await service.list_logic_apps(sub)
         except ConsoleError as exc:
             problems.append(NotChecked(f"/subscriptions/{sub}", exc.message))
     role_assignments, secrets = {}, {}
@@ -57,11 +57,11 @@ async def collect(
         reason = f"{exc.message} (orphaned principals and user grants not checked)"
         problems.append(NotChecked("directory (Microsoft Graph)", reason))
     connectors: dict[str, str | None] = {}
-    for app in apps:
-        connectors.update(await connector_vaults(service, app))
+    for logic_app in logic_apps:
+        connectors.update(await connector_vaults(service, logic_app))
     data = AuditInput(
         vaults=vaults,
-        logic_apps=apps,
+        logic_apps=logic_apps,
         role_assignments=role_assignments,
         secrets=secrets,
         directory=directory,

@@ -67,11 +67,6 @@ def _secure(action: Mapping[str, Any]) -> tuple[bool, bool]:
     return "inputs" in props, "outputs" in props
 
 
-def secret_name_in(text: str) -> str | None:
-    """The secret a Key Vault URL or connector path names (``/secrets/{name}``), if any."""
-    return _secret_name(text)
-
-
 def _secret_name(text: str) -> str | None:
     match = _SECRET_IN_PATH.search(text)
     if not match:

@@ -100,15 +100,15 @@ class AccessReport:
 # ---- the checks ---------------------------------------------------------------------------
 
 
-def _principals(app: LogicApp) -> list[str]:
-    ident = app.identity
+def _principals(logic_app: LogicApp) -> list[str]:
+    ident = logic_app.identity
     ids = [ident.principal_id] if ident.principal_id else []
     ids += [ref.principal_id for ref in ident.user_assigned if ref.principal_id]
     return ids
 
 
-def check_identity(app: LogicApp) -> Check:
-    ident = app.identity
+def check_identity(logic_app: LogicApp) -> Check:
+    ident = logic_app.identity
     if "systemassigned" in ident.type.lower() and ident.principal_id:
         return Check(
             "identity", "Managed identity", PASS, f"System-assigned identity {ident.principal_id}."
@@ -171,14 +171,14 @@ def _covers(scope: str, resource: str) -> bool:
 
 
 def check_grant(
-    app: LogicApp,
+    logic_app: LogicApp,
     vault: Vault,
     actions: Sequence[KeyVaultAction],
     assignments: Sequence[RoleAssignment],
     definitions: Mapping[str, RoleDefinition],
     secret_name: str | None,
 ) -> Check:
-    principals = {p.lower() for p in _principals(app)}
+    principals = {p.lower() for p in _principals(logic_app)}
     if not principals:
         return Check("grant", "Permission on the vault", SKIP, "No identity to grant yet.")
     needed = needed_permissions(actions)
@@ -279,7 +279,7 @@ def _inside(address: str, rules: Iterable[str]) -> bool:
     return False
 
 
-def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction]) -> Check:
+def check_firewall(logic_app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction]) -> Check:
     if vault.public_network_access.lower() == "disabled":
         return Check(
             "firewall",
@@ -294,9 +294,9 @@ def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction
     kinds = {a.kind for a in actions} or {"http"}
     addresses: list[str] = []
     if "http" in kinds:
-        addresses += list(app.workflow_outgoing_ips)
+        addresses += list(logic_app.workflow_outgoing_ips)
     if "connector" in kinds:
-        addresses += list(app.connector_outgoing_ips)
+        addresses += list(logic_app.connector_outgoing_ips)
     if not addresses:
         return Check(
             "firewall",
@@ -404,7 +404,7 @@ def _consumers(definition: Mapping, producer: str) -> list[tuple[str, bool]]:
     return out
 
 
-def check_secure_outputs(app: LogicApp, actions: Sequence[KeyVaultAction]) -> Check:
+def check_secure_outputs(logic_app: LogicApp, actions: Sequence[KeyVaultAction]) -> Check:
     fetching = [a for a in actions if _fetches_secret(a)]
     if not fetching:
         return Check("secure_outputs", "Secure Outputs", SKIP, "No action fetches a secret.")
@@ -420,7 +420,10 @@ def check_secure_outputs(app: LogicApp, actions: Sequence[KeyVaultAction]) -> Ch
             details=tuple(open_outputs),
         )
     exposed = [
-        path for a in fetching for path, secure in _consumers(app.definition, a.name) if not secure
+        path
+        for a in fetching
+        for path, secure in _consumers(logic_app.definition, a.name)
+        if not secure
     ]
     if exposed:
         return Check(
@@ -475,9 +478,9 @@ def check_secret(
     return Check("secret", "Secret", PASS, f"Secret {name} exists and is enabled.")
 
 
-def keyvault_connection_ids(app: LogicApp) -> list[str]:
+def keyvault_connection_ids(logic_app: LogicApp) -> list[str]:
     """The ``connectionId`` of each Key Vault entry in the workflow's ``$connections``."""
-    conns = ((app.parameters or {}).get("$connections") or {}).get("value") or {}
+    conns = ((logic_app.parameters or {}).get("$connections") or {}).get("value") or {}
     out = []
     for key, conn in conns.items():
         if not isinstance(conn, Mapping):
@@ -491,13 +494,13 @@ def keyvault_connection_ids(app: LogicApp) -> list[str]:
 
 
 def vaults_used_by(
-    app: LogicApp, vaults: Sequence[Vault], connector_vaults: Mapping[str, str | None] = {}
+    logic_app: LogicApp, vaults: Sequence[Vault], connector_vaults: Mapping[str, str | None] = {}
 ) -> list[Vault]:
     """The loaded vaults the workflow's Key Vault actions point at: by vaultUri or vault name,
     and for connector actions by the vault their connection resource is bound to
     (*connector_vaults*: connection id, lower case → vault name, read from Azure)."""
     actions = find_keyvault_actions(
-        app.definition, app.parameters, [v.uri for v in vaults if v.uri]
+        logic_app.definition, logic_app.parameters, [v.uri for v in vaults if v.uri]
     )
     used = [v for v in vaults if v.uri and v.uri in {a.vault_uri for a in actions}]
     for action in actions:
@@ -507,29 +510,29 @@ def vaults_used_by(
     if any(a.kind == "connector" for a in actions):
         names = {
             str(connector_vaults.get(cid.lower()) or "").lower()
-            for cid in keyvault_connection_ids(app)
+            for cid in keyvault_connection_ids(logic_app)
         }
         used += [v for v in vaults if v not in used and v.name.lower() in names]
     return used
 
 
-def check_without_vault(app: LogicApp) -> AccessReport:
+def check_without_vault(logic_app: LogicApp) -> AccessReport:
     """The chain for an app whose Key Vault actions point at no vault the console knows."""
-    actions = find_keyvault_actions(app.definition, app.parameters)
+    actions = find_keyvault_actions(logic_app.definition, logic_app.parameters)
     skip = "No vault to check: no Key Vault action points at a vault the console has loaded."
     checks = (
-        check_identity(app),
+        check_identity(logic_app),
         Check("grant", "Permission on the vault", SKIP, skip),
         Check("firewall", "Vault firewall", SKIP, skip),
         check_actions(actions, None),
-        check_secure_outputs(app, actions),
+        check_secure_outputs(logic_app, actions),
         Check("secret", "Secret", SKIP, skip),
     )
-    return AccessReport(app.name, "", None, checks, tuple(actions))
+    return AccessReport(logic_app.name, "", None, checks, tuple(actions))
 
 
 def check_access(
-    app: LogicApp,
+    logic_app: LogicApp,
     vault: Vault,
     *,
     role_assignments: Sequence[RoleAssignment] = (),
@@ -541,18 +544,20 @@ def check_access(
     audience: str = VAULT_AUDIENCE,
 ) -> AccessReport:
     """The whole chain for *app* reading *secret_name* (default: the first one it reads here)."""
-    all_actions = find_keyvault_actions(app.definition, app.parameters, [vault.uri])
+    all_actions = find_keyvault_actions(logic_app.definition, logic_app.parameters, [vault.uri])
     actions = [
         a for a in all_actions if a.kind == "connector" or _on_vault(a, vault)
     ] or all_actions
     if secret_name is None:
         secret_name = next((a.secret_name for a in actions if a.secret_name), None)
     checks = (
-        check_identity(app),
-        check_grant(app, vault, actions, role_assignments, role_definitions or {}, secret_name),
-        check_firewall(app, vault, actions),
+        check_identity(logic_app),
+        check_grant(
+            logic_app, vault, actions, role_assignments, role_definitions or {}, secret_name
+        ),
+        check_firewall(logic_app, vault, actions),
         check_actions(actions, vault, audience),
-        check_secure_outputs(app, actions),
+        check_secure_outputs(logic_app, actions),
         check_secret(secret_name, secret, missing=secret_missing, now=now or datetime.now(UTC)),
     )
-    return AccessReport(app.name, vault.name, secret_name, checks, tuple(actions))
+    return AccessReport(logic_app.name, vault.name, secret_name, checks, tuple(actions))

@@ -114,12 +114,6 @@ def require_arm_action(state: State, caller: tokens.Caller, resource_id: str, ac
     )
 
 
-def arm_action(provider_type: str, method: str) -> str:
-    """``Microsoft.KeyVault/vaults`` + method -> ``Microsoft.KeyVault/vaults/write`` etc."""
-    verb = {"GET": "read", "HEAD": "read", "DELETE": "delete"}.get(method.upper(), "write")
-    return f"{provider_type}/{verb}"
-
-
 # ---- data plane --------------------------------------------------------------------------
 
 

@@ -125,7 +125,7 @@ class AccessCheckScreen(Screen[None]):
     def __init__(
         self,
         service: Any,
-        app_model: LogicApp,
+        logic_app: LogicApp,
         vaults: Sequence[Vault],
         *,
         vault: Vault | None = None,
@@ -133,12 +133,11 @@ class AccessCheckScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.service = service
-        self.logic_app = app_model
+        self.logic_app = logic_app
         self.vaults = list(vaults)
         self.vault = vault
         self.secret_name = secret_name
         self.report: AccessReport | None = None
-        self.last_run: WorkflowRun | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -225,7 +224,6 @@ class AccessCheckScreen(Screen[None]):
                 )
             )
             return
-        self.last_run = message.run
         assert message.run is not None
         target.update(Plain("\n").append_text(run_text(message.run, self.report)))
         self.action_recheck()

@@ -20,13 +20,23 @@ from screens.text import Plain, kv_table, when, yes_no
 from screens.widgets.details import error_text
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
-VERSION_COLUMNS = [Column("Version"), Column("Enabled", 7), Column("Updated", 16),
-                   Column("Expires", 16)]  # fmt: skip
+VERSION_COLUMNS = [
+    Column("Version"),
+    Column("Enabled", 7),
+    Column("Updated", 16),
+    Column("Expires", 16),
+]
 
 
 class SecretFetched(Message):
-    def __init__(self, ticket: int, version: str | None, purpose: str, secret: Secret | None,
-                 error: ConsoleError | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        ticket: int,
+        version: str | None,
+        purpose: str,
+        secret: Secret | None,
+        error: ConsoleError | None = None,
+    ) -> None:
         super().__init__()
         self.ticket = ticket  # which request this answers (stale ones are dropped)
         self.version = version
@@ -212,7 +222,7 @@ class SecretScreen(Screen[None]):
                     v.version or "",
                     (v.version or "?", yes_no(v.enabled), when(v.updated_on), when(v.expires_on)),
                     "" if v.enabled else "dim",
-                )  # fmt: skip
+                )
                 for v in message.versions
             ],
             "No versions.",

@@ -159,8 +159,9 @@ class ArmOps:
         scope = f"/subscriptions/{quote(sub, safe='')}"
         if resource_group:  # names may hold parentheses, dots, non-ASCII letters
             scope += f"/resourceGroups/{quote(resource_group, safe='')}"
-        raw = _arm_json_pages(client, f"{scope}/providers/Microsoft.KeyVault/vaults",
-                              convert.vault_json)  # fmt: skip
+        raw = _arm_json_pages(
+            client, f"{scope}/providers/Microsoft.KeyVault/vaults", convert.vault_json
+        )
         if raw is not None:
             return raw
         vaults = client.vaults

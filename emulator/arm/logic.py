@@ -66,8 +66,14 @@ def _vault_host(emu: Emulator, name: str) -> str:
 SECURE_TYPES = ("securestring", "secureobject")
 # Properties Azure computes; whatever else a PUT sends under ``properties`` is kept as sent
 # (runtimeConfiguration: run-history retention, operationOptions) [? unknown ones kept too].
-READ_ONLY = ("provisioningState", "createdTime", "changedTime", "version", "accessEndpoint",
-             "endpointsConfiguration")  # fmt: skip
+READ_ONLY = (
+    "provisioningState",
+    "createdTime",
+    "changedTime",
+    "version",
+    "accessEndpoint",
+    "endpointsConfiguration",
+)
 
 
 def secure_parameter_names(wf: dict[str, Any]) -> set[str]:

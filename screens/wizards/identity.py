@@ -91,7 +91,7 @@ class IdentityWizard(WizardScreen):
         return None
 
     async def verify(self, plan: Plan, result: PlanResult, state: dict[str, Any]) -> list[str]:
-        app_id = plan.changes[0].params["logic_app_id"] if plan.changes else None
+        app_id = plan.changes[0].params.logic_app_id if plan.changes else None
         if app_id is None:
             return []
         app = await self.ctx.service.get_logic_app(app_id)

@@ -271,10 +271,10 @@ class SecretEditorWizard(WizardScreen):
         if not plan.changes:
             return []
         params = plan.changes[0].params
-        name = params["name"]
-        current = await self._latest_by_uri(params["vault_uri"], name)
+        name = params.name
+        current = await self._latest_by_uri(params.vault_uri, name)
         if current is None:
-            deleted = await self.ctx.service.list_deleted_secrets(params["vault_uri"])
+            deleted = await self.ctx.service.list_deleted_secrets(params.vault_uri)
             gone = any(d.properties.name.lower() == name.lower() for d in deleted)
             return [f"'{name}': {'deleted (recoverable)' if gone else 'does not exist'}"]
         tags = ", ".join(f"{k}={v}" for k, v in current.tags) or "(none)"

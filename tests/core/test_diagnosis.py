@@ -352,16 +352,24 @@ def test_an_api_version_in_the_queries_input_counts() -> None:
 def test_the_audience_is_the_signed_in_clouds() -> None:
     from console.clouds import AZURE_CHINA
 
-    china = make_app({"Get_secret": http_action(
-        "https://kv-payments.vault.azure.cn/secrets/db-password?api-version=7.4",
-        auth={"type": "ManagedServiceIdentity", "audience": "https://vault.azure.cn"},
-    )})  # fmt: skip
+    china = make_app(
+        {
+            "Get_secret": http_action(
+                "https://kv-payments.vault.azure.cn/secrets/db-password?api-version=7.4",
+                auth={"type": "ManagedServiceIdentity", "audience": "https://vault.azure.cn"},
+            )
+        }
+    )
     vault = make_vault(uri="https://kv-payments.vault.azure.cn/")
     ok = check_access(china, vault, now=NOW, audience=AZURE_CHINA.vault_audience)
     assert ok.check("actions").status == PASS
-    public = make_app({"Get_secret": http_action(
-        "https://kv-payments.vault.azure.cn/secrets/db-password?api-version=7.4"
-    )})  # fmt: skip
+    public = make_app(
+        {
+            "Get_secret": http_action(
+                "https://kv-payments.vault.azure.cn/secrets/db-password?api-version=7.4"
+            )
+        }
+    )
     wrong = check_access(public, vault, now=NOW, audience=AZURE_CHINA.vault_audience)
     assert wrong.check("actions").status == FAIL
     assert (
@@ -413,12 +421,18 @@ def test_rbac_custom_role_and_certificate_user_read_secrets_as_azure_defines_the
         assert line.status in (PASS, WARN), (guid, line.reason)  # it can read: not a failure
     denied = {
         custom: RoleDefinition(
-            id="x", name=custom, role_name="No get", data_actions=("Microsoft.KeyVault/vaults/*",),
+            id="x",
+            name=custom,
+            role_name="No get",
+            data_actions=("Microsoft.KeyVault/vaults/*",),
             not_data_actions=("Microsoft.KeyVault/vaults/secrets/getSecret/action",),
         )
-    }  # fmt: skip
+    }
     line = check_access(
-        make_app(), vault, role_assignments=[rbac_assignment(custom, vault.id)],
-        role_definitions=denied, now=NOW,
-    ).check("grant")  # fmt: skip
+        make_app(),
+        vault,
+        role_assignments=[rbac_assignment(custom, vault.id)],
+        role_definitions=denied,
+        now=NOW,
+    ).check("grant")
     assert line.status == FAIL  # notDataActions take the read away

@@ -69,10 +69,16 @@ VARIANTS = {
 @pytest.mark.parametrize("variant", list(VARIANTS))
 async def test_check_and_run_agree(demo: DemoSession, service: AzureService, variant) -> None:
     _set_action(demo, VARIANTS[variant])
-    apps = {a.name: a for s in await service.list_subscriptions()
-            for a in await service.list_logic_apps(s.subscription_id)}  # fmt: skip
-    vaults = [v for s in await service.list_subscriptions()
-              for v in await service.list_vaults(s.subscription_id)]  # fmt: skip
+    apps = {
+        a.name: a
+        for s in await service.list_subscriptions()
+        for a in await service.list_logic_apps(s.subscription_id)
+    }
+    vaults = [
+        v
+        for s in await service.list_subscriptions()
+        for v in await service.list_vaults(s.subscription_id)
+    ]
     report = await run_access_check(service, apps[LOGIC_APP], vaults=vaults)
     run = await service.test_run(apps[LOGIC_APP].id, timeout=20)
     step = next(a for a in run.actions if a.name == ACTION)
@@ -107,10 +113,16 @@ async def test_a_role_that_reads_secrets_is_a_grant_in_the_check_and_in_a_run(
     inputs.pop("queries", None)
     principal = workflow["identity"]["principalId"]
     factories.add_role_assignment(state, vault["id"], KV_CERTIFICATE_USER, principal)
-    apps = {a.name: a for s in await service.list_subscriptions()
-            for a in await service.list_logic_apps(s.subscription_id)}  # fmt: skip
-    vaults = [v for s in await service.list_subscriptions()
-              for v in await service.list_vaults(s.subscription_id)]  # fmt: skip
+    apps = {
+        a.name: a
+        for s in await service.list_subscriptions()
+        for a in await service.list_logic_apps(s.subscription_id)
+    }
+    vaults = [
+        v
+        for s in await service.list_subscriptions()
+        for v in await service.list_vaults(s.subscription_id)
+    ]
     rbac = next(v for v in vaults if v.name == "kv-platform-rbac")
     report = await run_access_check(service, apps[LOGIC_APP], vault=rbac, vaults=vaults)
     grant = report.check("grant")

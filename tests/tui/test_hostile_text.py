@@ -50,8 +50,13 @@ def screen_text(app) -> str:
 
 
 async def test_secret_value_attributes_and_names_show_as_text(hostile_demo, tmp_path) -> None:
-    app = make_app(demo=True, read_only=True, settings=replace(Settings()),
-                   settings_file=tmp_path / "settings.json", demo_session=hostile_demo)  # fmt: skip
+    app = make_app(
+        demo=True,
+        read_only=True,
+        settings=replace(Settings()),
+        settings_file=tmp_path / "settings.json",
+        demo_session=hostile_demo,
+    )
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await open_vault(pilot, VAULT)

@@ -36,8 +36,9 @@ def shown(screen: SecretScreen) -> str:
 
 @pytest.mark.parametrize("then", ["r", "blur", "help"])
 async def test_a_late_reveal_is_dropped(slow_demo, tmp_path, then: str) -> None:
-    app = make_app(demo=True, read_only=True, settings_file=tmp_path / "s.json",
-                   demo_session=slow_demo)  # fmt: skip
+    app = make_app(
+        demo=True, read_only=True, settings_file=tmp_path / "s.json", demo_session=slow_demo
+    )
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         screen = await secret_screen(pilot, VAULT, SECRET)
