@@ -137,14 +137,14 @@ class Catalog:
                 "service_principal": SERVICE_PRINCIPAL,
                 "managed_identity": "Managed identity",
             }
-            # In subscription order, whatever order the answers came in: each principal's grants
-            # are then listed the same way every time.
-            order = {sub: i for i, sub in enumerate(self.subscriptions)}
-            by_sub = sorted(
-                self.role_assignments.items(), key=lambda kv: order.get(kv[0], len(order))
-            )
-            roles = [r for _, rs in by_sub for r in rs]
-            roles += [r for rs in self.vault_roles.values() for r in rs]
+            # Subscriptions, then vaults, in catalog order, not in the order the answers came
+            # in: a principal's grants are listed in this order and must not change run to run.
+            rank = {sub: i for i, sub in enumerate(self.subscriptions)}
+            subs = sorted(self.role_assignments, key=lambda s: rank.get(s, len(rank)))
+            roles = [r for sub in subs for r in self.role_assignments[sub]]
+            vault_rank = {vault_id: i for i, vault_id in enumerate(self.vaults)}
+            vault_ids = sorted(self.vault_roles, key=lambda v: vault_rank.get(v, len(vault_rank)))
+            roles += [r for vault_id in vault_ids for r in self.vault_roles[vault_id]]
             unique = {r.id.lower(): r for r in roles}
             known = {
                 key: KnownPrincipal(obj.object_id, obj.display_name, kinds.get(obj.kind, obj.kind))

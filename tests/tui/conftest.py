@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
+import textual.constants
+from textual.widgets import Input, TextArea
 
 from console.demo import DemoSession
 from console.settings import Settings
@@ -20,6 +22,17 @@ from screens.app import KvConsoleApp, make_app
 FIXED_TS = 1_767_225_600  # 2026-01-01 00:00 UTC: no clock in any snapshot
 FIXED_ISO = "2026-01-01T00:00:00Z"
 SIZE = (160, 45)
+
+
+@pytest.fixture(autouse=True)
+def settled_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No animation and no blinking cursor: what a test sees (a snapshot above all) is the
+    final state, not a frame of a tab underline sliding into place or of a cursor blinking.
+    (A tab switch animates the underline for 0.3 s after a 0.02 s timer: a capture right after
+    selecting a vault caught it mid-way in about one run in four.)"""
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")  # read by App()
+    monkeypatch.setattr(Input, "cursor_blink", False)
+    monkeypatch.setattr(TextArea, "cursor_blink", False)
 
 
 def _free_port() -> int:
