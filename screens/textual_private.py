@@ -1,8 +1,10 @@
 """Every use of a private Textual API, in one place (pinned: textual==8.2.8).
 
 The rest of screens/ subclasses what is here and overrides public-looking names instead
-(`shown_text`, `on_paste_text`). tests/tui/test_textual_private.py asserts that each hook still
-exists with the signature mirrored here, so a Textual upgrade that moves one fails loudly.
+(`shown_text`, `on_paste_text`). Textual dispatches a handler such as `_on_paste` on every class
+of the MRO, so an override must also prevent the default. tests/tui/test_textual_private.py
+asserts that each hook still exists with the signature mirrored here, so a Textual upgrade that
+moves one fails loudly.
 """
 
 from __future__ import annotations
@@ -59,3 +61,7 @@ class ShownTextInput(Input):
 
     def _on_paste(self, event: events.Paste) -> None:
         self.on_paste_text(event)
+        # Textual calls `_on_paste` of every class in the MRO (message_pump.py `_get_dispatch_
+        # methods`) until the default is prevented: without this, Input's runs too and inserts
+        # the first line a second time.
+        event.prevent_default()
