@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from console.audit import RULES, Finding
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    """Something the audit could not read: its findings are unknown, so the run is incomplete."""
+
+    resource: str
+    reason: str
+
 
 SARIF_LEVELS = {
     "critical": "error",
@@ -18,9 +27,12 @@ SARIF_LEVELS = {
 TOOL_URI = "https://github.com/kvconsole/kvconsole"
 
 
-def to_table(findings: Sequence[Finding]) -> str:
+def to_table(findings: Sequence[Finding], not_checked: Sequence[NotChecked] = ()) -> str:
+    skipped = "".join(f"NOT CHECKED  {n.resource}: {n.reason}\n" for n in not_checked)
+    if skipped:
+        skipped = f"{skipped}{len(not_checked)} not checked: the audit is incomplete.\n\n"
     if not findings:
-        return "No findings.\n"
+        return skipped + ("No findings in what was checked.\n" if skipped else "No findings.\n")
     rows = [(f.severity.upper(), f.rule, f.title, f.fix) for f in findings]
     widths = [max(len(r[i]) for r in rows) for i in range(2)]
     lines = []
@@ -31,14 +43,21 @@ def to_table(findings: Sequence[Finding]) -> str:
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     summary = ", ".join(f"{n} {sev}" for sev, n in counts.items())
-    return "\n".join(lines) + f"\n\n{len(findings)} findings: {summary}\n"
+    return skipped + "\n".join(lines) + f"\n\n{len(findings)} findings: {summary}\n"
 
 
-def to_json(findings: Sequence[Finding]) -> str:
-    return json.dumps({"findings": [asdict(f) for f in findings]}, indent=2) + "\n"
+def to_json(findings: Sequence[Finding], not_checked: Sequence[NotChecked] = ()) -> str:
+    doc = {
+        "findings": [asdict(f) for f in findings],
+        "not_checked": [asdict(n) for n in not_checked],
+        "complete": not not_checked,
+    }
+    return json.dumps(doc, indent=2) + "\n"
 
 
-def to_sarif(findings: Sequence[Finding], version: str = "0.1.0") -> str:
+def to_sarif(
+    findings: Sequence[Finding], not_checked: Sequence[NotChecked] = (), version: str = "0.1.0"
+) -> str:
     rule_ids = sorted({f.rule for f in findings})
     rules = []
     for rule_id in rule_ids:
@@ -82,6 +101,26 @@ def to_sarif(findings: Sequence[Finding], version: str = "0.1.0") -> str:
                     }
                 },
                 "results": results,
+                # What could not be read: SARIF's place for a run that did not see everything.
+                "invocations": [
+                    {
+                        "executionSuccessful": not not_checked,
+                        "toolExecutionNotifications": [
+                            {
+                                "level": "error",
+                                "message": {"text": f"Not checked: {n.resource}: {n.reason}"},
+                                "locations": [
+                                    {
+                                        "logicalLocations": [
+                                            {"fullyQualifiedName": n.resource, "kind": "resource"}
+                                        ]
+                                    }
+                                ],
+                            }
+                            for n in not_checked
+                        ],
+                    }
+                ],
             }
         ],
     }

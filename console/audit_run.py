@@ -7,8 +7,9 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from console.access_check import connector_vaults
 from console.audit import AuditInput, audit, severity_rank
-from console.audit_report import FORMATS
+from console.audit_report import FORMATS, NotChecked
 from console.errors import ConsoleError
 
 if TYPE_CHECKING:
@@ -20,18 +21,24 @@ EXIT_ERROR = 2
 
 async def collect(
     service: AzureService, subscription_ids: list[str]
-) -> tuple[AuditInput, list[str]]:
+) -> tuple[AuditInput, list[NotChecked]]:
     """Everything the rules read; what could not be read goes to *problems* (the rest goes on)."""
-    problems: list[str] = []
+    problems: list[NotChecked] = []
+    visible = [s.subscription_id for s in await service.list_subscriptions()]
     if not subscription_ids:
-        subscription_ids = [s.subscription_id for s in await service.list_subscriptions()]
-    vaults, apps = [], []
+        subscription_ids = visible
+    known = {s.lower() for s in visible}
+    vaults, logic_apps = [], []
     for sub in subscription_ids:
+        if sub.lower() not in known:
+            reason = "not a subscription this sign-in can see (check the id and your access)"
+            problems.append(NotChecked(f"/subscriptions/{sub}", reason))
+            continue
         try:
             vaults += await service.list_vaults(sub)
-            apps += await service.list_logic_apps(sub)
+            logic_apps += await service.list_logic_apps(sub)
         except ConsoleError as exc:
-            problems.append(f"subscription {sub}: {exc.message}")
+            problems.append(NotChecked(f"/subscriptions/{sub}", exc.message))
     role_assignments, secrets = {}, {}
     for vault in vaults:
         try:
@@ -39,20 +46,27 @@ async def collect(
                 role_assignments[vault.id] = await service.list_role_assignments(vault.id)
             secrets[vault.id] = await service.list_secrets(vault.uri)
         except ConsoleError as exc:
-            problems.append(f"vault {vault.name}: {exc.title}: {exc.message.splitlines()[0]}")
+            reason = f"{exc.title}: {exc.message.splitlines()[0]}"
+            problems.append(NotChecked(vault.id, reason))
     object_ids = {p.object_id for v in vaults for p in v.access_policies}
     object_ids |= {ra.principal_id for ras in role_assignments.values() for ra in ras}
     directory = None
     try:
         directory = await service.resolve_principals(object_ids)
     except ConsoleError as exc:
-        problems.append(f"directory: {exc.message} (orphaned principals not checked)")
+        reason = f"{exc.message} (orphaned principals and user grants not checked)"
+        problems.append(NotChecked("directory (Microsoft Graph)", reason))
+    connectors: dict[str, str | None] = {}
+    for logic_app in logic_apps:
+        connectors.update(await connector_vaults(service, logic_app))
     data = AuditInput(
         vaults=vaults,
-        logic_apps=apps,
+        logic_apps=logic_apps,
         role_assignments=role_assignments,
         secrets=secrets,
         directory=directory,
+        vault_audience=service.vault_audience,
+        connector_vaults=connectors,
     )
     return data, problems
 
@@ -64,7 +78,11 @@ async def _run(args: argparse.Namespace) -> int:
     if args.demo:
         from console.demo import start_demo
 
-        demo = start_demo(args.seed, args.state)
+        try:
+            demo = start_demo(args.seed, args.state)
+        except ConsoleError as exc:
+            print(f"kvconsole audit: {exc.message}", file=sys.stderr)
+            return EXIT_ERROR
         connection = demo.connection()
     else:
         from console.azure.connection import Connection
@@ -84,9 +102,12 @@ async def _run(args: argparse.Namespace) -> int:
         if demo is not None:
             demo.stop()
     findings = audit(data)
-    sys.stdout.write(FORMATS[args.format](findings))
+    sys.stdout.write(FORMATS[args.format](findings, problems))
     for problem in problems:
-        print(f"kvconsole audit: not checked: {problem}", file=sys.stderr)
+        line = f"kvconsole audit: not checked: {problem.resource}: {problem.reason}"
+        print(line, file=sys.stderr)
+    if problems:
+        return EXIT_ERROR  # an incomplete audit must not pass a pipeline
     threshold = severity_rank(args.fail_on)
     return EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else 0
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.azure.connection import Connection
+from console.errors import ConsoleError
 from emulator.server import Emulator, EmulatorThread
-from emulator.state import State
+from emulator.state import State, StateFileError
 
 
 @dataclass
@@ -43,7 +44,10 @@ def start_demo(seed: str = "demo", state_path: Path | None = None) -> DemoSessio
 
     state: State
     if state_path is not None and Path(state_path).exists():
-        state = State.load(Path(state_path))
+        try:
+            state = State.load(Path(state_path))
+        except StateFileError as exc:
+            raise ConsoleError(str(exc), code="StateFileError") from exc
     else:
         state = build_state(seed)
     thread = EmulatorThread(state, state_path=Path(state_path) if state_path else None)

@@ -20,6 +20,7 @@ import platformdirs
 
 from console.masked import MaskedValue
 from console.plans.base import Change, Plan, PlanResult, SecretLeakError, json_safe
+from console.private_files import make_private_dir
 
 _MIN_SUBSTRING = 8  # shorter secrets are checked for equality only (too many false hits)
 _MAX_REMEMBERED = 1000
@@ -148,16 +149,19 @@ class Journal:
         data = entry.to_dict() if isinstance(entry, JournalEntry) else dict(entry)
         self._check(data)
         data = json_safe(data, "journal")
-        line = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        # ASCII escapes: any string Azure accepts (a lone surrogate in a tag too) is valid JSON.
+        line = json.dumps(data, ensure_ascii=True, sort_keys=True)
         # Second line of defence: the exact bytes about to be written, escapes included.
         for secret in self._known():
             forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
             if len(secret) >= _MIN_SUBSTRING and any(f in line for f in forms):
                 raise SecretLeakError("A secret value cannot be written to the journal.")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
+        make_private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a+", encoding="utf-8") as f:
+            # A crash mid-write leaves a torn last line: end it, so this entry stays whole.
+            torn = f.tell() > 0 and os.pread(fd, 1, f.tell() - 1) != b"\n"
+            f.write(("\n" if torn else "") + line + "\n")
             f.flush()
             os.fsync(f.fileno())
         return JournalEntry.from_dict(data)

@@ -106,6 +106,7 @@ class RoleDefinition:
     role_name: str
     data_actions: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
+    not_data_actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ class RunAction:
     inputs_visible: bool = False  # a content link exists (not secured)
     outputs_visible: bool = False
     shows_secret_value: bool = False  # its visible outputs hold a secret value in clear
+    outputs_unreadable: bool = False  # a content link we could not read: a leak is not ruled out
 
 
 @dataclass(frozen=True)

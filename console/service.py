@@ -57,6 +57,11 @@ class AzureService(SecretMethods):
         return self.connection.subscription_ids
 
     @property
+    def vault_audience(self) -> str:
+        """The audience of Key Vault tokens in the signed-in cloud (what actions must ask for)."""
+        return self.connection.cloud.vault_audience
+
+    @property
     def client_address_hint(self) -> str | None:
         """This console's public address as Key Vault last reported it, if seen yet.
 
@@ -209,6 +214,11 @@ class AzureService(SecretMethods):
     async def get_logic_app(self, logic_app_id: str) -> LogicApp:
         """One Logic App: identity, outgoing IPs, definition."""
         return await self._arm.get_logic_app(logic_app_id)
+
+    @mapped
+    async def get_connector_vault(self, connection_id: str) -> str | None:
+        """The vault name a Key Vault API connection is bound to (on the connection resource)."""
+        return await self._arm.get_connector_vault(connection_id)
 
     @mapped
     async def enable_system_identity(

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import platformdirs
 
+from console.private_files import make_private_dir
+
 AUTH_MODES = ("default", "device_code", "service_principal")
+# A reveal or clipboard timeout outside this range would mean "never hidden again" (inf, 1e9)
+# or "gone before it can be read" (1e-7): clamped, not refused.
+TIMEOUT_RANGE = (1.0, 3600.0)
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,10 @@ def _from_dict(data: dict) -> Settings:
                 raise ValueError(f"{key} must be a list of strings")
             value = tuple(value)
         elif isinstance(default, float):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise ValueError(f"{key} must be a positive number of seconds")
-            value = float(value)
+            low, high = TIMEOUT_RANGE
+            value = min(max(float(value), low), high)
         elif not isinstance(value, str):
             raise ValueError(f"{key} must be a string")
         kwargs[key] = value
@@ -83,10 +89,17 @@ def load_settings(path: Path | None = None) -> LoadResult:
     """Read settings; a broken file is renamed aside (never lost) and defaults are used."""
     path = path or settings_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return LoadResult(Settings())
+    except OSError as exc:  # a directory, no permission: nothing to move aside
+        problem = (
+            f"Settings file {path} could not be read ({exc.strerror or type(exc).__name__}); "
+            "using defaults. Fix or remove it; settings changed now are not saved over it."
+        )
+        return LoadResult(Settings(), problem=problem)
     try:
+        text = raw.decode("utf-8")  # UnicodeDecodeError is a ValueError: moved aside below
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("the top level must be a JSON object")
@@ -104,7 +117,7 @@ def load_settings(path: Path | None = None) -> LoadResult:
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Atomic write (temp file, fsync, rename) so a crash never leaves half a file."""
     path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     data = asdict(settings)
     data = {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")

@@ -1,10 +1,10 @@
-"""The emulator process: ARM + token endpoint on one origin, one origin (port) per vault."""
+"""The emulator process: ARM + token endpoint on one origin, one origin (port) per vault, one
+for the Logic Apps runtime host (run-history contents)."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import logging
 import secrets
 import tempfile
 import threading
@@ -14,13 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import dataplane, graph, login
+from emulator import dataplane, graph, logic_runtime, login
 from emulator.arm import register as register_arm
 from emulator.http import KEY_HEADER, SOURCE_HEADER, AzureHttpError
-from emulator.state import State
+from emulator.state import State, write_state_file
 from emulator.tls import TlsFiles, make_tls
-
-log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -41,6 +39,7 @@ class Emulator:
         self.state = state
         self.host = host
         self.port = port
+        self.runtime_port = 0
         self.state_path = state_path
         self.token_lifetime = token_lifetime
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -58,6 +57,11 @@ class Emulator:
         self._vault_runners: dict[str, web.AppRunner] = {}
         # Hooks other parts (fault injection) may set; called before every request.
         self.before_request: list[Callable[[web.Request], Awaitable[None]]] = []
+        # --state: writes within PERSIST_DELAY share one file write (taken on the loop, written
+        # in a thread), so a burst of writes does not rewrite the whole tenant per request.
+        self.state_writes = 0
+        self._persist_timer: asyncio.TimerHandle | None = None
+        self._persist_task: asyncio.Task[None] | None = None
 
     # ---- addresses ----------------------------------------------------------------------
     @property
@@ -68,6 +72,11 @@ class Emulator:
     def ca_path(self) -> Path:
         assert self.tls is not None, "start() first"
         return self.tls.ca_path
+
+    @property
+    def runtime_url(self) -> str:
+        """The Logic Apps runtime host (run-history contents): its own origin, as on Azure."""
+        return f"https://{self.host}:{self.runtime_port}"
 
     def vault_uri(self, vault_name: str) -> str:
         return f"https://{self.host}:{self.state.vault_ports[vault_name.lower()]}/"
@@ -106,10 +115,19 @@ class Emulator:
         await site.start()
         self.port = runner.addresses[0][1]
         self._runners.append(runner)
+        runtime = web.Application(middlewares=[self._middleware])
+        logic_runtime.register(runtime, self)
+        runtime_runner = web.AppRunner(runtime, access_log=None)
+        await runtime_runner.setup()
+        site = web.TCPSite(runtime_runner, self.host, 0, ssl_context=self.tls.server_context())
+        await site.start()
+        self.runtime_port = runtime_runner.addresses[0][1]
+        self._runners.append(runtime_runner)
         for vault in list(self.state.vaults.values()):
             await self.ensure_vault_site(vault["name"])
 
     async def stop(self) -> None:
+        await self.flush_state()
         for runner in [*self._vault_runners.values(), *self._runners]:
             await runner.cleanup()
         self._vault_runners.clear()
@@ -148,9 +166,44 @@ class Emulator:
         if runner is not None:
             await runner.cleanup()
 
+    PERSIST_DELAY = 0.2  # seconds: the most a crash can lose of the newest writes
+
     def persist(self) -> None:
+        """Write the state file now (start-up, shutdown, tests)."""
         if self.state_path is not None:
             self.state.save(self.state_path)
+            self.state_writes += 1
+
+    def schedule_persist(self) -> None:
+        """Write the state file soon; writes until then join this one."""
+        if self.state_path is None or self._persist_timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._persist_timer = loop.call_later(self.PERSIST_DELAY, self._start_persist)
+
+    def _start_persist(self) -> None:
+        self._persist_timer = None
+        if self._persist_task is not None and not self._persist_task.done():
+            self.schedule_persist()  # one write at a time: try again after this one
+            return
+        self._persist_task = asyncio.get_running_loop().create_task(self._persist_now())
+
+    async def _persist_now(self) -> None:
+        assert self.state_path is not None
+        snapshot = self.state.to_json()  # on the loop: a consistent picture
+        await asyncio.to_thread(write_state_file, snapshot, self.state_path)
+        self.state_writes += 1
+
+    async def flush_state(self) -> None:
+        """Write what is pending (stop(), and tests that read the file)."""
+        if self._persist_timer is not None:
+            self._persist_timer.cancel()
+            self._persist_timer = None
+            if self._persist_task is not None:
+                await self._persist_task
+            await self._persist_now()
+        elif self._persist_task is not None:
+            await self._persist_task
 
     # ---- middleware ---------------------------------------------------------------------
     @web.middleware
@@ -173,7 +226,7 @@ class Emulator:
                 405, "MethodNotAllowed", f"The method '{request.method}' is not allowed here."
             ) from exc
         if request.method not in ("GET", "HEAD"):
-            self.persist()
+            self.schedule_persist()
         return response
 
 

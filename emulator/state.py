@@ -92,6 +92,7 @@ class State:
     vaults: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower id
     deleted_vaults: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower name
     workflows: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower id
+    connections: dict[str, dict[str, Any]] = field(default_factory=dict)  # Microsoft.Web, lower id
     identities: dict[str, dict[str, Any]] = field(default_factory=dict)  # user-assigned, lower id
     role_assignments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower id
     secrets: dict[str, dict[str, SecretRecord]] = field(default_factory=dict)  # vault -> name
@@ -146,18 +147,7 @@ class State:
 
     def save(self, path: Path) -> None:
         """Atomic write: temp file in the same directory, fsync, rename; mode 0600."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.to_json(), fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_state_file(self.to_json(), path)
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -170,6 +160,23 @@ class State:
                 f"The emulator state file {path} is unreadable ({type(exc).__name__}). "
                 "Move it aside or delete it to start from the seed again."
             ) from exc
+
+
+def write_state_file(data: dict[str, Any], path: Path) -> None:
+    """Write a :meth:`State.to_json` snapshot atomically (from any thread): temp file in the same
+    directory, fsync, rename, mode 0600. A crash leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 _NESTED = {"principals", "secrets", "deleted_secrets"}

@@ -85,6 +85,7 @@ def verify(
     if int(claims.get("exp", 0)) < int(now if now is not None else time.time()):
         raise TokenError("expired")
     aud = str(claims.get("aud", "")).rstrip("/")
-    if aud not in {a.rstrip("/") for a in audiences}:
+    # Entra matches a resource URI without regard to case or a trailing slash [?].
+    if aud.lower() not in {a.rstrip("/").lower() for a in audiences}:
         raise TokenError("wrong audience")
     return Caller(claims["oid"], claims["tid"], claims.get("appid", ""), aud, int(claims["exp"]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +21,7 @@ from textual.widgets.option_list import Option
 from console.diagnosis import FAIL, PASS, SKIP, WARN, AccessReport, Check
 from console.errors import ConsoleError
 from console.models import LogicApp, Vault, WorkflowRun
+from screens.text import Plain
 
 STYLE = {PASS: "bold green", WARN: "bold yellow", FAIL: "bold red", SKIP: "dim"}
 MARK = {PASS: "✔", WARN: "⚠", FAIL: "✖", SKIP: "·"}
@@ -34,9 +34,9 @@ WIZARD_TITLES = {
 }
 
 
-def chain_text(report: AccessReport) -> Text:
+def chain_text(report: AccessReport) -> Plain:
     """Logic App → identity → grant → firewall → action → secure outputs → secret, coloured."""
-    text = Text()
+    text = Plain()
     for i, (label, status) in enumerate(report.chain()):
         if i:
             text.append(" ─▶ ", style="dim")
@@ -44,16 +44,16 @@ def chain_text(report: AccessReport) -> Text:
     return text
 
 
-def check_prompt(check: Check) -> Text:
-    line = Text()
+def check_prompt(check: Check) -> Plain:
+    line = Plain()
     line.append(f" {MARK[check.status]} ", style=STYLE[check.status])
     line.append(f"{check.title:<26}", style="bold")
     line.append(check.reason)
     return line
 
 
-def check_details(check: Check) -> Text:
-    text = Text()
+def check_details(check: Check) -> Plain:
+    text = Plain()
     text.append(f"{check.title}: ", style="bold")
     text.append(f"{check.status.upper()}\n", style=STYLE[check.status])
     text.append(check.reason + "\n")
@@ -64,8 +64,8 @@ def check_details(check: Check) -> Text:
     return text
 
 
-def run_text(run: WorkflowRun, report: AccessReport | None) -> Text:
-    text = Text()
+def run_text(run: WorkflowRun, report: AccessReport | None) -> Plain:
+    text = Plain()
     text.append(f"Test run {run.name}: ", style="bold")
     text.append(run.status + "\n", style="bold green" if run.status == "Succeeded" else "bold red")
     for action in run.actions:
@@ -84,6 +84,12 @@ def run_text(run: WorkflowRun, report: AccessReport | None) -> Text:
                 "    ⚠ FINDING: the run history shows this action's secret value in clear — "
                 "turn on Secure Outputs.\n",
                 style="bold red",
+            )
+        elif action.outputs_unreadable:
+            text.append(
+                "    ? Could not read this action's outputs from the run history: whether they "
+                "show a secret value is unknown — check the run in the Portal.\n",
+                style="yellow",
             )
     failed = [a for a in run.actions if a.status == "Failed"]
     if failed and report is not None and report.first_failure is not None:
@@ -119,7 +125,7 @@ class AccessCheckScreen(Screen[None]):
     def __init__(
         self,
         service: Any,
-        app_model: LogicApp,
+        logic_app: LogicApp,
         vaults: Sequence[Vault],
         *,
         vault: Vault | None = None,
@@ -127,22 +133,21 @@ class AccessCheckScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.service = service
-        self.logic_app = app_model
+        self.logic_app = logic_app
         self.vaults = list(vaults)
         self.vault = vault
         self.secret_name = secret_name
         self.report: AccessReport | None = None
-        self.last_run: WorkflowRun | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="check-body"):
             yield Static(
-                Text(f"Access check: {self.logic_app.name}", style="bold"),
+                Plain(f"Access check: {self.logic_app.name}", style="bold"),
                 id="check-title",
                 markup=False,
             )
-            yield Static(Text("Checking…", style="dim"), id="check-chain", markup=False)
+            yield Static(Plain("Checking…", style="dim"), id="check-chain", markup=False)
             yield OptionList(id="check-list")
             with VerticalScroll(id="check-detail-scroll"):
                 yield Static("", id="check-detail", markup=False)
@@ -189,7 +194,7 @@ class AccessCheckScreen(Screen[None]):
     def on_check_done(self, message: CheckDone) -> None:
         chain = self.query_one("#check-chain", Static)
         if message.error is not None:
-            chain.update(Text(f"{message.error.title}: {message.error.message}", style="red"))
+            chain.update(Plain(f"{message.error.title}: {message.error.message}", style="red"))
             return
         report = message.report
         assert report is not None
@@ -199,7 +204,7 @@ class AccessCheckScreen(Screen[None]):
             title += f" → {report.vault}"
         if report.secret_name:
             title += f" (secret {report.secret_name})"
-        self.query_one("#check-title", Static).update(Text(title, style="bold"))
+        self.query_one("#check-title", Static).update(Plain(title, style="bold"))
         chain.update(chain_text(report))
         options = self.query_one("#check-list", OptionList)
         highlighted = options.highlighted
@@ -213,15 +218,14 @@ class AccessCheckScreen(Screen[None]):
         target = self.query_one("#check-run", Static)
         if message.error is not None:
             target.update(
-                Text(
+                Plain(
                     f"\nTest run refused — {message.error.title}: {message.error.message}",
                     style="red",
                 )
             )
             return
-        self.last_run = message.run
         assert message.run is not None
-        target.update(Text("\n").append_text(run_text(message.run, self.report)))
+        target.update(Plain("\n").append_text(run_text(message.run, self.report)))
         self.action_recheck()
 
     @on(OptionList.OptionHighlighted, "#check-list")
@@ -247,7 +251,7 @@ class AccessCheckScreen(Screen[None]):
         self.run_check()
 
     def action_test_run(self) -> None:
-        self.query_one("#check-run", Static).update(Text("\nRunning the workflow…", style="dim"))
+        self.query_one("#check-run", Static).update(Plain("\nRunning the workflow…", style="dim"))
         self.run_test()
 
     def action_fix(self) -> None:

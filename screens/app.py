@@ -13,7 +13,7 @@ import gc
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -30,6 +30,9 @@ from screens.commands import ContextCommands, LookupProvider
 from screens.main import MainScreen
 from screens.messages import Connected, SignInProblem
 from screens.textual_private import TracebackWithoutLocals
+
+if TYPE_CHECKING:
+    from console.clouds import Cloud
 
 CSS_FILE = Path(assets.__file__).with_name("kvconsole.tcss")  # package data, next to it
 
@@ -277,6 +280,7 @@ class KvConsoleApp(TracebackWithoutLocals, App[None]):
         self.connect(reuse=True)
 
     def action_pin_vault(self) -> None:
+        from console.vault_uri import check_vault_uri
         from screens.dialogs import ErrorDialog, PinVaultDialog
 
         def done(uri: str | None) -> None:
@@ -288,9 +292,18 @@ class KvConsoleApp(TracebackWithoutLocals, App[None]):
                 self.push_screen(ErrorDialog(ConsoleError(str(exc))))
                 return
             self.main.show_pinned()
-            self.notify(f"Pinned {uri}")
+            self.notify(f"Pinned {uri}", markup=False)
 
-        self.push_screen(PinVaultDialog(), done)
+        cloud = self._pin_cloud()
+        self.push_screen(PinVaultDialog(lambda uri: check_vault_uri(uri, cloud)), done)
+
+    def _pin_cloud(self) -> Cloud:
+        """The cloud whose vault hosts may be pinned (the local emulator's in the demo)."""
+        from console.clouds import CLOUDS, emulator_cloud
+
+        return (
+            emulator_cloud("https://127.0.0.1") if self.options.demo else CLOUDS[self.options.cloud]
+        )
 
     def action_subscriptions(self) -> None:
         subs = list(self.catalog.subscriptions.values())

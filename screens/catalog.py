@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from console.errors import ConsoleError
+from console.kinds import LISTED_KINDS, ResourceKind
 
 if TYPE_CHECKING:  # the models load after the first paint, with the data (start-up time)
     from console.inventory import PrincipalEntry
@@ -19,8 +20,12 @@ if TYPE_CHECKING:  # the models load after the first paint, with the data (start
         Vault,
     )
 
-KINDS = ("vaults", "logic_apps", "identities")
-KIND_TITLES = {"vaults": "Key Vaults", "logic_apps": "Logic Apps", "identities": "Identities"}
+KINDS = LISTED_KINDS
+KIND_TITLES: dict[str, str] = {
+    ResourceKind.VAULTS: "Key Vaults",
+    ResourceKind.LOGIC_APPS: "Logic Apps",
+    ResourceKind.IDENTITIES: "Identities",
+}
 
 
 @dataclass
@@ -46,22 +51,23 @@ class Catalog:
     directory_checked: bool = False
     _inventory: list[PrincipalEntry] | None = None
 
-    def add(self, subscription_id: str, kind: str, items: list) -> None:
+    def add(self, subscription_id: str, kind: ResourceKind, items: list) -> None:
         if not items:
             return  # a "done" or an error: nothing to merge (and 200 subscriptions send many)
         self._inventory = None
-        if kind == "resource_groups":  # by id: a retried listing may send a group again
-            known = {g.id.lower(): g for g in self.resource_groups.get(subscription_id, [])}
-            known.update({g.id.lower(): g for g in items})
-            self.resource_groups[subscription_id] = list(known.values())
-        elif kind == "vaults":
-            self.vaults = self._merged(self.vaults, items)
-        elif kind == "logic_apps":
-            self.logic_apps = self._merged(self.logic_apps, items)
-        elif kind == "identities":
-            self.identities = self._merged(self.identities, items)
-        elif kind == "role_assignments":
-            self.role_assignments.setdefault(subscription_id, []).extend(items)
+        match kind:
+            case ResourceKind.RESOURCE_GROUPS:  # by id: a retried listing may send one again
+                known = {g.id.lower(): g for g in self.resource_groups.get(subscription_id, [])}
+                known.update({g.id.lower(): g for g in items})
+                self.resource_groups[subscription_id] = list(known.values())
+            case ResourceKind.VAULTS:
+                self.vaults = self._merged(self.vaults, items)
+            case ResourceKind.LOGIC_APPS:
+                self.logic_apps = self._merged(self.logic_apps, items)
+            case ResourceKind.IDENTITIES:
+                self.identities = self._merged(self.identities, items)
+            case ResourceKind.ROLE_ASSIGNMENTS:
+                self.role_assignments.setdefault(subscription_id, []).extend(items)
 
     def _merged(self, known: dict, items: list) -> dict:
         """*known* with *items*, in subscription order whatever order the answers came in
@@ -75,12 +81,18 @@ class Catalog:
         pairs = list(known.items())
         return dict(pairs[i] for i in order)
 
-    def of_kind(self, kind: str) -> dict:
+    def of_kind(self, kind: ResourceKind) -> dict:
         """Everything loaded of one of KINDS, by lower-cased id."""
-        return {"vaults": self.vaults, "logic_apps": self.logic_apps,
-                "identities": self.identities}[kind]  # fmt: skip
+        listed: dict[ResourceKind, dict] = {
+            ResourceKind.VAULTS: self.vaults,
+            ResourceKind.LOGIC_APPS: self.logic_apps,
+            ResourceKind.IDENTITIES: self.identities,
+        }
+        return listed[kind]
 
-    def in_scope(self, kind: str, subscription_id: str | None, resource_group: str | None) -> list:
+    def in_scope(
+        self, kind: ResourceKind, subscription_id: str | None, resource_group: str | None
+    ) -> list:
         out = [
             item
             for item in self.of_kind(kind).values()
@@ -124,19 +136,27 @@ class Catalog:
                 "service_principal": SERVICE_PRINCIPAL,
                 "managed_identity": "Managed identity",
             }
-            roles = [r for rs in self.role_assignments.values() for r in rs]
+            # In subscription order, whatever order the answers came in: each principal's grants
+            # are then listed the same way every time.
+            order = {sub: i for i, sub in enumerate(self.subscriptions)}
+            by_sub = sorted(
+                self.role_assignments.items(), key=lambda kv: order.get(kv[0], len(order))
+            )
+            roles = [r for _, rs in by_sub for r in rs]
             roles += [r for rs in self.vault_roles.values() for r in rs]
             unique = {r.id.lower(): r for r in roles}
             known = {
-                key: KnownPrincipal(obj.object_id, obj.display_name,
-                                    kinds.get(obj.kind, obj.kind))
+                key: KnownPrincipal(obj.object_id, obj.display_name, kinds.get(obj.kind, obj.kind))
                 for key, obj in self.directory.items()
-            }  # fmt: skip
+            }
             self._inventory = build_inventory(
-                vaults=self.vaults.values(), logic_apps=self.logic_apps.values(),
-                identities=self.identities.values(), role_assignments=unique.values(),
-                known=known, directory_checked=self.directory_checked,
-            )  # fmt: skip
+                vaults=self.vaults.values(),
+                logic_apps=self.logic_apps.values(),
+                identities=self.identities.values(),
+                role_assignments=unique.values(),
+                known=known,
+                directory_checked=self.directory_checked,
+            )
         return self._inventory
 
     def principal_label(self, object_id: str) -> tuple[str, str]:

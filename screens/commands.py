@@ -13,8 +13,10 @@ def _lookup_targets(app) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     for vault in (*catalog.vaults.values(), *catalog.pinned.values()):
         out.append((vault.name, f"Key Vault · {vault.uri}", "vault", vault.uri))
-    for app_ in catalog.logic_apps.values():
-        out.append((app_.name, f"Logic App · {app_.resource_group}", "logic_app", app_.id))
+    for logic_app in catalog.logic_apps.values():
+        out.append(
+            (logic_app.name, f"Logic App · {logic_app.resource_group}", "logic_app", logic_app.id)
+        )
     for uri, listing in catalog.secrets.items():
         vault = catalog.vault_by_uri(uri)
         vault_name = vault.name if vault else uri
@@ -32,8 +34,13 @@ class LookupProvider(Provider):
         for text, help_, kind, key in _lookup_targets(app):
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(app.jump_to, kind, key),
-                          text=text, help=help_)  # fmt: skip
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(app.jump_to, kind, key),
+                    text=text,
+                    help=help_,
+                )
 
     async def discover(self) -> Hits:
         app = self.app
@@ -52,10 +59,13 @@ class ContextCommands(Provider):
             ("Refresh", "Reload everything", app.action_refresh),
             ("Pin a vault by URI", "For vaults you can read but not list", app.action_pin_vault),
             ("Choose subscriptions", "Which subscriptions to show", app.action_subscriptions),
-            ("Sign-in settings", "Default chain, device code, service principal",
-             app.action_signin_settings),
+            (
+                "Sign-in settings",
+                "Default chain, device code, service principal",
+                app.action_signin_settings,
+            ),
             ("Help", "Keys and what they do", app.action_help),
-        ]  # fmt: skip
+        ]
         extra = getattr(screen, "context_commands", None)
         if callable(extra):
             out = list(extra()) + out

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -10,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Static
 
 from console.errors import ConsoleError
+from screens.text import Plain
 
 
 def safe_error_text(error: BaseException) -> tuple[str, str]:
@@ -34,10 +36,10 @@ class ErrorDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="error"):
-            yield Label(Text(self.title_text), id="dialog-title")
+            yield Label(Plain(self.title_text), id="dialog-title")
             if self.context:
-                yield Static(Text(self.context), classes="dim")
-            yield Static(Text(self.message), id="dialog-body")
+                yield Static(Plain(self.context), classes="dim")
+            yield Static(Plain(self.message), id="dialog-body")
             yield Button("Close", id="close", variant="error")
 
     def on_button_pressed(self) -> None:
@@ -45,9 +47,16 @@ class ErrorDialog(ModalScreen[None]):
 
 
 class PinVaultDialog(ModalScreen[str | None]):
-    """Ask for a vault URI (data-plane access only); returns it or None."""
+    """Ask for a vault URI (data-plane access only); returns it normalised, or None.
+
+    *check* is the signed-in cloud's rule (``console.vault_uri.check_vault_uri``): a URI it
+    refuses keeps the dialog open with what was typed and the reason."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, check: Callable[[str], str]) -> None:
+        super().__init__()
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -64,9 +73,10 @@ class PinVaultDialog(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def _submit(self) -> None:
-        uri = self.query_one("#uri", Input).value.strip()
-        if not uri.startswith("https://"):
-            self.query_one("#dialog-error", Static).update("A vault URI starts with https://")
+        try:
+            uri = self.check(self.query_one("#uri", Input).value)
+        except ValueError as exc:
+            self.query_one("#dialog-error", Static).update(Plain(str(exc)))
             return
         self.dismiss(uri)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from console.errors import ConsoleError
+from console.kinds import ResourceKind
 
 if TYPE_CHECKING:
     from console.models import SecretProperties, Subscription
@@ -42,9 +43,13 @@ class KindLoaded(ForMainScreen):
     """One kind of resource of one subscription arrived (or failed: ``error`` set)."""
 
     def __init__(
-        self, subscription_id: str, kind: str, items: list[Any], error: ConsoleError | None = None,
+        self,
+        subscription_id: str,
+        kind: ResourceKind,
+        items: list[Any],
+        error: ConsoleError | None = None,
         done: bool = True,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__()
         self.subscription_id = subscription_id
         self.kind = kind
@@ -57,26 +62,20 @@ class SecretsPage(ForMainScreen):
     """A page of secret metadata of one vault (``error`` set when the vault refused)."""
 
     def __init__(
-        self, vault_uri: str, items: list[SecretProperties], *, done: bool,
-        error: ConsoleError | None = None, background: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        vault_uri: str,
+        items: list[SecretProperties],
+        *,
+        done: bool,
+        error: ConsoleError | None = None,
+        background: bool = False,
+    ) -> None:
         super().__init__()
         self.vault_uri = vault_uri
         self.items = items
         self.done = done
         self.error = error
         self.background = background
-
-
-class LoadProgress(ForMainScreen):
-    """How many loads are still under way (coalesced: only the latest matters)."""
-
-    def __init__(self, pending: int) -> None:
-        super().__init__()
-        self.pending = pending
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, LoadProgress)
 
 
 class VaultRolesLoaded(ForMainScreen):

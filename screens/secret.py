@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,18 +16,29 @@ from textual.widgets import Footer, Header, Static
 from console.errors import ConsoleError
 from console.masked import MASK, MaskedValue
 from console.models import Secret, SecretProperties, Vault
-from screens.text import kv_table, when, yes_no
+from screens.text import Plain, kv_table, when, yes_no
 from screens.widgets.details import error_text
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
-VERSION_COLUMNS = [Column("Version"), Column("Enabled", 7), Column("Updated", 16),
-                   Column("Expires", 16)]  # fmt: skip
+VERSION_COLUMNS = [
+    Column("Version"),
+    Column("Enabled", 7),
+    Column("Updated", 16),
+    Column("Expires", 16),
+]
 
 
 class SecretFetched(Message):
-    def __init__(self, version: str | None, purpose: str, secret: Secret | None,
-                 error: ConsoleError | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        ticket: int,
+        version: str | None,
+        purpose: str,
+        secret: Secret | None,
+        error: ConsoleError | None = None,
+    ) -> None:
         super().__init__()
+        self.ticket = ticket  # which request this answers (stale ones are dropped)
         self.version = version
         self.purpose = purpose  # "reveal" | "copy"
         self.secret = secret
@@ -63,6 +73,10 @@ class SecretScreen(Screen[None]):
         self.versions: dict[str, SecretProperties] = {}
         self._value: MaskedValue | None = None
         self._remask_timer: Timer | None = None
+        # Every reveal/copy request gets a ticket; hiding the value (leaving, blur, another
+        # version, r again) moves past it, so a slow answer arriving afterwards is dropped.
+        self._ticket = 0
+        self._pending: int | None = None
 
     @property
     def revealed(self) -> bool:
@@ -88,7 +102,7 @@ class SecretScreen(Screen[None]):
 
     # ---- showing ----------------------------------------------------------------------
     def _show_attributes(self, p: SecretProperties) -> None:
-        title = Text(p.name, style="bold")
+        title = Plain(p.name, style="bold")
         title.append(f"  in {self.vault.name}", style="dim")
         title.append(f"  version {self.version or 'latest'}", style="dim")
         self.query_one("#secret-title", Static).update(title)
@@ -108,17 +122,20 @@ class SecretScreen(Screen[None]):
         widget = self.query_one("#secret-value", Static)
         hint = self.query_one("#secret-hint", Static)
         if self._value is None:
-            widget.update(Text(MASK))
+            widget.update(Plain(MASK))
             widget.remove_class("revealed")
-            hint.update(Text("Press r to reveal (hidden again automatically), c to copy."))
+            hint.update(Plain("Press r to reveal (hidden again automatically), c to copy."))
         else:
-            widget.update(Text(self._value.reveal()))
+            widget.update(Plain(self._value.reveal()))
             widget.add_class("revealed")
             seconds = self.app.settings.reveal_timeout
-            hint.update(Text(f"Visible for {seconds:g} s, or until you leave this view."))
+            hint.update(Plain(f"Visible for {seconds:g} s, or until you leave this view."))
 
     def remask(self, *, redraw: bool = True) -> None:
-        """Hide the value and forget it (the next reveal fetches it again)."""
+        """Hide the value and forget it (the next reveal fetches it again); a reveal or copy
+        still on its way is cancelled: its answer will be dropped."""
+        self._ticket += 1
+        self._pending = None
         if self._remask_timer is not None:
             self._remask_timer.stop()
             self._remask_timer = None
@@ -128,13 +145,18 @@ class SecretScreen(Screen[None]):
 
     # ---- actions ----------------------------------------------------------------------
     def action_reveal(self) -> None:
-        if self.revealed:
-            self.remask()
+        if self.revealed or self._pending is not None:
+            self.remask()  # r again: hide, or cancel the reveal still on its way
         else:
-            self.fetch(self.version, "reveal")
+            self._request("reveal")
 
     def action_copy(self) -> None:
-        self.fetch(self.version, "copy")
+        self._request("copy")
+
+    def _request(self, purpose: str) -> None:
+        self._ticket += 1
+        self._pending = self._ticket
+        self.fetch(self._ticket, self.version, purpose)
 
     def action_latest(self) -> None:
         self._select_version(None)
@@ -151,13 +173,13 @@ class SecretScreen(Screen[None]):
 
     # ---- workers ----------------------------------------------------------------------
     @work(exclusive=True, group="secret-value", exit_on_error=False)
-    async def fetch(self, version: str | None, purpose: str) -> None:
+    async def fetch(self, ticket: int, version: str | None, purpose: str) -> None:
         try:
             secret = await self.service.get_secret(self.vault.uri, self.props.name, version)
         except ConsoleError as exc:
-            self.post_message(SecretFetched(version, purpose, None, exc))
+            self.post_message(SecretFetched(ticket, version, purpose, None, exc))
             return
-        self.post_message(SecretFetched(version, purpose, secret))
+        self.post_message(SecretFetched(ticket, version, purpose, secret))
 
     @work(exclusive=True, group="secret-versions", exit_on_error=False)
     async def load_versions(self) -> None:
@@ -170,8 +192,11 @@ class SecretScreen(Screen[None]):
 
     # ---- handlers ---------------------------------------------------------------------
     def on_secret_fetched(self, message: SecretFetched) -> None:
-        if message.version != self.version:
-            return  # the user moved on to another version meanwhile
+        if message.ticket != self._pending or message.version != self.version:
+            return  # the reason for it is gone: hidden, left, blurred or another version
+        self._pending = None
+        if not self.is_active or not self.app.app_focus:
+            return  # another screen on top or the terminal lost focus meanwhile
         if message.error is not None:
             self.query_one("#secret-hint", Static).update(error_text(message.error, "reading"))
             return
@@ -197,7 +222,7 @@ class SecretScreen(Screen[None]):
                     v.version or "",
                     (v.version or "?", yes_no(v.enabled), when(v.updated_on), when(v.expires_on)),
                     "" if v.enabled else "dim",
-                )  # fmt: skip
+                )
                 for v in message.versions
             ],
             "No versions.",

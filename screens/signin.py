@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,6 +23,7 @@ from textual.widgets import (
 from console.masked import MaskedValue
 from console.models import Subscription
 from console.settings import Settings
+from screens.text import Plain
 from screens.widgets.secret_input import SecretInput
 
 
@@ -45,11 +45,11 @@ class ProblemScreen(Screen[str]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="problem"):
-            yield Label(Text(self.problem), id="problem-title")
+            yield Label(Plain(self.problem), id="problem-title")
             if self.detail:
-                yield Static(Text(self.detail), id="problem-detail")
+                yield Static(Plain(self.detail), id="problem-detail")
             yield Static(
-                Text.assemble(
+                Plain.assemble(
                     ("How to fix it\n", "bold"),
                     "• Run ",
                     ("az login", "bold"),
@@ -99,18 +99,29 @@ class SignInSettingsScreen(ModalScreen[SignInChoice | None]):
         with Vertical(id="dialog"):
             yield Label("Sign-in", id="dialog-title")
             with RadioSet(id="mode"):
-                yield RadioButton("Default (az login, environment, managed identity)",
-                                  value=s.auth_mode == "default", id="default")  # fmt: skip
-                yield RadioButton("Device code", value=s.auth_mode == "device_code",
-                                  id="device_code")  # fmt: skip
-                yield RadioButton("Service principal", value=s.auth_mode == "service_principal",
-                                  id="service_principal")  # fmt: skip
-            yield Input(s.tenant_id, placeholder="Tenant id (optional except for a service "
-                        "principal)", id="tenant")  # fmt: skip
+                yield RadioButton(
+                    "Default (az login, environment, managed identity)",
+                    value=s.auth_mode == "default",
+                    id="default",
+                )
+                yield RadioButton(
+                    "Device code", value=s.auth_mode == "device_code", id="device_code"
+                )
+                yield RadioButton(
+                    "Service principal",
+                    value=s.auth_mode == "service_principal",
+                    id="service_principal",
+                )
+            yield Input(
+                s.tenant_id,
+                placeholder="Tenant id (optional except for a service principal)",
+                id="tenant",
+            )
             yield Input(s.client_id, placeholder="Client (application) id", id="client")
-            yield SecretInput(placeholder="Client secret (stored in the OS keyring; empty: keep)",
-                              id="secret")  # fmt: skip
-            yield Static(Text(self.keyring_message), id="dialog-error", classes="error-text")
+            yield SecretInput(
+                placeholder="Client secret (stored in the OS keyring; empty: keep)", id="secret"
+            )
+            yield Static(Plain(self.keyring_message), id="dialog-error", classes="error-text")
             with Horizontal(classes="buttons"):
                 yield Button("Sign in", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -154,11 +165,15 @@ class DeviceCodeScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Sign in with a device code", id="dialog-title")
-            yield Static(Text.assemble("Open ", (self.url, "bold underline"),
-                                       " in a browser and enter the code:"))  # fmt: skip
-            yield Static(Text(self.code, style="bold"), id="device-code")
-            yield Static("c: copy the code · waiting for you to finish in the browser…",
-                         classes="dim")  # fmt: skip
+            yield Static(
+                Plain.assemble(
+                    "Open ", (self.url, "bold underline"), " in a browser and enter the code:"
+                )
+            )
+            yield Static(Plain(self.code, style="bold"), id="device-code")
+            yield Static(
+                "c: copy the code · waiting for you to finish in the browser…", classes="dim"
+            )
 
     def action_copy_code(self) -> None:
         self.app.copy_to_clipboard(self.code)
@@ -181,12 +196,12 @@ class SubscriptionPicker(ModalScreen[tuple[str, ...] | None]):
             yield SelectionList[str](
                 *[
                     (
-                        Text(f"{s.display_name}  {s.subscription_id}"),
+                        Plain(f"{s.display_name}  {s.subscription_id}"),
                         s.subscription_id,
                         not self.chosen or s.subscription_id in self.chosen,
                     )
                     for s in self.subscriptions
-                ],  # fmt: skip
+                ],
                 id="subs",
             )
             with Horizontal(classes="buttons"):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from console.azure import convert
+from console.azure import access_policies, convert, workflow_json
 from console.azure.connection import Connection
 from console.azure.json_pages import json_pages
 from console.errors import ConflictError, NotFoundError
@@ -159,8 +159,9 @@ class ArmOps:
         scope = f"/subscriptions/{quote(sub, safe='')}"
         if resource_group:  # names may hold parentheses, dots, non-ASCII letters
             scope += f"/resourceGroups/{quote(resource_group, safe='')}"
-        raw = _arm_json_pages(client, f"{scope}/providers/Microsoft.KeyVault/vaults",
-                              convert.vault_json)  # fmt: skip
+        raw = _arm_json_pages(
+            client, f"{scope}/providers/Microsoft.KeyVault/vaults", convert.vault_json
+        )
         if raw is not None:
             return raw
         vaults = client.vaults
@@ -182,10 +183,19 @@ class ArmOps:
     async def update_access_policy(
         self, vault_id: str, kind: str, object_id: str, permissions: Permissions
     ) -> Vault:
+        """add / replace / remove *permissions* of *object_id*, then re-read the vault: Azure
+        answers 200 even when nothing changed (remove matches names case-sensitively), so
+        success is what the re-read shows, never the answer alone."""
         from azure.mgmt.keyvault import models
 
         sub, rg, name = _vault_parts(vault_id)
         current = await self.get_vault(vault_id)
+        if kind == "remove":
+            permissions = access_policies.stored_names(
+                access_policies.entry_of(current, object_id), permissions
+            )
+            if permissions.is_empty():
+                return current  # none of them held: already in the wanted state
         entry = models.AccessPolicyEntry(
             tenant_id=current.tenant_id,
             object_id=object_id,
@@ -197,17 +207,16 @@ class ArmOps:
         # The service's add/replace/remove merge per objectId: no whole-vault PUT, so a
         # concurrent change to another entry is never overwritten.
         await self.conn.keyvault_client(sub).vaults.update_access_policy(rg, name, kind, body)
-        return await self.get_vault(vault_id)
+        after = await self.get_vault(vault_id)
+        access_policies.require_applied(after, kind, object_id, permissions)
+        return after
 
     async def remove_access_policy(
         self, vault_id: str, object_id: str, permissions: Permissions | None
     ) -> Vault:
         if permissions is None:
             current = await self.get_vault(vault_id)
-            entry = next(
-                (p for p in current.access_policies if p.object_id.lower() == object_id.lower()),
-                None,
-            )
+            entry = access_policies.entry_of(current, object_id)
             if entry is None:
                 return current  # nothing to remove: already in the wanted state
             permissions = entry.permissions
@@ -226,13 +235,14 @@ class ArmOps:
     async def get_role_definition(self, role_definition_id: str) -> RoleDefinition:
         guid = role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
         if guid not in self._role_defs:
+            sub = self._sub_for("")
+            # A bare GUID: the subscription's copy, or the tenant-level one (built-in roles are
+            # served at /providers/Microsoft.Authorization/roleDefinitions/{id} too).
+            scope = f"/subscriptions/{sub}" if sub else ""
             full = (
                 role_definition_id
                 if "/" in role_definition_id
-                else (
-                    f"/subscriptions/{self._sub_for('')}/providers/Microsoft.Authorization/"
-                    f"roleDefinitions/{guid}"
-                )
+                else f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
             )
             client = self.conn.authorization_client(self._sub_for(full))
             async with self._gate:
@@ -316,50 +326,68 @@ class ArmOps:
         sub, rg, name = _workflow_parts(logic_app_id)
         return convert.logic_app(await self.conn.logic_client(sub).workflows.get(rg, name))
 
-    async def _put_identity(self, logic_app_id: str, change: Callable[[Any], Any]) -> LogicApp:
-        # workflows.update sends a PATCH without body: GET, change, PUT the whole workflow.
+    async def _put_identity(
+        self, logic_app_id: str, change: Callable[[Mapping[str, Any]], dict[str, Any] | None]
+    ) -> LogicApp:
+        """GET the workflow as Azure's JSON, set the identity *change* returns (None: nothing to
+        do) and PUT that JSON back (workflows.update sends a PATCH without body). The SDK's
+        Workflow model would drop what it does not know (runtimeConfiguration: run-history
+        retention, operationOptions) and properties added later; the JSON keeps them all."""
         sub, rg, name = _workflow_parts(logic_app_id)
-        workflows = self.conn.logic_client(sub).workflows
-        workflow = await workflows.get(rg, name)
-        if change(workflow) is False:
-            return convert.logic_app(workflow)
-        return convert.logic_app(await workflows.create_or_update(rg, name, workflow))
+        client = self.conn.logic_client(sub)
+        url = (
+            f"/subscriptions/{quote(sub, safe='')}/resourceGroups/{quote(rg, safe='')}"
+            f"/providers/Microsoft.Logic/workflows/{quote(name, safe='')}"
+            f"?api-version={client._config.api_version}"
+        )
+        workflow = await workflow_json.send(client, "GET", url)
+        identity = change(workflow.get("identity") or {"type": "None"})
+        if identity is None:
+            return convert.logic_app_json(workflow)
+        workflow_json.refuse_lost_secure_parameters(workflow)
+        body = workflow_json.put_body(workflow, identity)
+        return convert.logic_app_json(await workflow_json.send(client, "PUT", url, body))
+
+    async def get_connector_vault(self, connection_id: str) -> str | None:
+        """The vault a managed Key Vault connection (Microsoft.Web/connections) is bound to:
+        ``alternativeParameterValues.vaultName`` (managed identity) or ``parameterValues``'s
+        ``vaultName`` (older connections); None when it names none."""
+        sub = parse_resource_id(connection_id).get("subscriptions") or self._sub_for("")
+        client = self.conn.logic_client(sub)  # any ARM client's pipeline will do
+        path = "/".join(quote(part, safe="") for part in connection_id.strip("/").split("/"))
+        body = await workflow_json.send(client, "GET", f"/{path}?api-version=2016-06-01")
+        props = body.get("properties") or {}
+        for key in ("alternativeParameterValues", "parameterValues"):
+            name = (props.get(key) or {}).get("vaultName")
+            if isinstance(name, str) and name:
+                return name
+        return None
 
     async def enable_system_identity(self, logic_app_id: str, replace_user: bool) -> LogicApp:
-        from azure.mgmt.logic.models import ManagedServiceIdentity
-
-        def change(workflow: Any) -> bool:
-            current = convert.workflow_identity(workflow.identity)
+        def change(identity: Mapping[str, Any]) -> dict[str, Any] | None:
+            current = convert.identity_json(identity)
             if current.type == "SystemAssigned":
-                return False
+                return None
             if current.type == "UserAssigned" and not replace_user:
                 names = ", ".join(r.resource_id.rsplit("/", 1)[-1] for r in current.user_assigned)
+                app_name = logic_app_id.rstrip("/").rsplit("/", 1)[-1]
                 raise ConflictError(
-                    f"Logic App '{workflow.name}' already uses the user-assigned identity "
+                    f"Logic App '{app_name}' already uses the user-assigned identity "
                     f"{names}; a Consumption Logic App holds only one identity. Grant that "
                     "identity access instead, or switch to system-assigned (the user-assigned "
                     "identity's access is then lost to this app).",
                     code="SingleIdentity",
                 )
-            workflow.identity = ManagedServiceIdentity(type="SystemAssigned")
-            return True
+            return {"type": "SystemAssigned"}
 
         return await self._put_identity(logic_app_id, change)
 
     async def set_identity(self, logic_app_id: str, identity: WorkflowIdentity) -> LogicApp:
-        from azure.mgmt.logic import models
-
-        def change(workflow: Any) -> bool:
+        def change(_: Mapping[str, Any]) -> dict[str, Any]:
             if identity.type == "UserAssigned":
-                refs = {
-                    r.resource_id: models.UserAssignedIdentity() for r in identity.user_assigned
-                }
-                workflow.identity = models.ManagedServiceIdentity(
-                    type="UserAssigned", user_assigned_identities=refs
-                )
-            else:
-                workflow.identity = models.ManagedServiceIdentity(type=identity.type or "None")
-            return True
+                refs: dict[str, Any] = {r.resource_id: {} for r in identity.user_assigned}
+                return {"type": "UserAssigned", "userAssignedIdentities": refs}
+            return {"type": identity.type or "None"}
 
         return await self._put_identity(logic_app_id, change)
 

@@ -262,6 +262,7 @@ def role_definition(rd: Any) -> RoleDefinition:
         role_name=rd.role_name or rd.name,
         data_actions=tuple(a for p in perms for a in p.data_actions or ()),
         actions=tuple(a for p in perms for a in p.actions or ()),
+        not_data_actions=tuple(a for p in perms for a in p.not_data_actions or ()),
     )
 
 
@@ -312,7 +313,7 @@ def logic_app(wf: Any) -> LogicApp:
 _PARAMETER_FIELDS = ("type", "value", "metadata", "description")  # msrest's WorkflowParameter
 
 
-def _identity_json(identity: Mapping[str, Any] | None) -> WorkflowIdentity:
+def identity_json(identity: Mapping[str, Any] | None) -> WorkflowIdentity:
     if identity is None:
         return WorkflowIdentity()
     refs = tuple(
@@ -355,7 +356,7 @@ def logic_app_json(wf: Mapping[str, Any]) -> LogicApp:
         resource_group=rg,
         location=wf.get("location") or "",
         state=text(props.get("state"), "NotSpecified"),
-        identity=_identity_json(wf.get("identity")),
+        identity=identity_json(wf.get("identity")),
         workflow_outgoing_ips=_addresses_json(endpoints.get("workflow")),
         connector_outgoing_ips=_addresses_json(endpoints.get("connector")),
         definition=dict(props.get("definition") or {}),

@@ -75,9 +75,10 @@ class ConsoleRetryPolicy(AsyncRetryPolicy):
         # been processed already.
         if not self._idempotent(request):
             return bool(response is not None and response.status_code == 429)
-        if request.method.upper() == "POST":
-            return True  # a read-only query
-        return super()._is_method_retryable(settings, request, response)
+        # Our rule decides, not azure-core's method list: it never retries a PATCH (nor a POST)
+        # after a 500/503/504 or a dropped connection, but the firewall PATCH sends the whole
+        # networkAcls and read-only POSTs are queries: sending them again changes nothing.
+        return True
 
 
 RETRY_KEYS = frozenset(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from console.models import RunAction, WorkflowRun, parse_resource_id
 
 if TYPE_CHECKING:
     from console.azure.connection import Connection
 
+ContentCheck = Literal["secret", "clean", "unreadable"]
 FINISHED = {"succeeded", "failed", "cancelled", "skipped", "timedout", "aborted"}
 
 
@@ -36,31 +37,38 @@ async def trigger_run(connection: Connection, logic_app_id: str, trigger: str) -
     return await client.workflow_triggers.run(rg, name, trigger, cls=run_id)
 
 
-async def _content_has_secret(connection: Connection, uri: str) -> bool:
-    """Fetch a content link and say whether it holds a secret value; the content is dropped."""
+async def content_check(connection: Connection, uri: str) -> ContentCheck:
+    """Fetch a run content link and say whether it holds a secret value; the content is dropped.
+
+    Content links are SAS-signed URLs on the Logic Apps runtime host (not ARM): they are fetched
+    with no Authorization header (such a host refuses a request carrying one, and a management
+    token must never go to a host other than ARM). Anything but a readable 200 is "unreadable",
+    never "clean": the leak check fails closed."""
     from azure.core import AsyncPipelineClient
-    from azure.core.pipeline.policies import AsyncBearerTokenCredentialPolicy
     from azure.core.rest import HttpRequest
 
     from console.azure.retry import retry_policy
 
-    policy = AsyncBearerTokenCredentialPolicy(connection.credential, connection.cloud.arm_scope)
+    if not uri.lower().startswith("https://"):
+        return "unreadable"  # a SAS in clear text over http: not fetched
     client: AsyncPipelineClient = AsyncPipelineClient(
-        connection.cloud.arm_endpoint,
-        policies=[retry_policy(connection.client_options), policy],
-        transport=connection.transport,
+        uri, policies=[retry_policy(connection.client_options)], transport=connection.transport
     )
-    response = await client.send_request(HttpRequest("GET", uri))
-    raw = await response.read()
+    try:
+        response = await client.send_request(HttpRequest("GET", uri))
+        raw = await response.read()
+    except Exception:  # noqa: BLE001 - any failure to read is reported, not raised
+        return "unreadable"
     if response.status_code != 200:
-        return False
+        return "unreadable"
     try:
         content = json.loads(raw)
     except ValueError:
-        return False
+        return "unreadable"
     body = content.get("body") if isinstance(content, dict) else None
     # A secret bundle (or the connector's body) carries the value as a string; a list does not.
-    return isinstance(body, dict) and isinstance(body.get("value"), str) and body["value"] != ""
+    leaked = isinstance(body, dict) and isinstance(body.get("value"), str) and body["value"] != ""
+    return "secret" if leaked else "clean"
 
 
 async def get_run(
@@ -92,7 +100,9 @@ async def get_run(
     actions = []
     async for action in client.workflow_run_actions.list(rg, name, run.name):
         outputs_link = action.outputs_link.uri if action.outputs_link else None
-        leaked = bool(outputs_link) and await _content_has_secret(connection, outputs_link)
+        check: ContentCheck = (
+            await content_check(connection, outputs_link) if outputs_link else "clean"
+        )
         error = action.error if isinstance(action.error, dict) else {}
         actions.append(
             RunAction(
@@ -103,7 +113,8 @@ async def get_run(
                 error_message=error.get("message"),
                 inputs_visible=action.inputs_link is not None,
                 outputs_visible=outputs_link is not None,
-                shows_secret_value=leaked,
+                shows_secret_value=check == "secret",
+                outputs_unreadable=check == "unreadable",
             )
         )
     trigger = run.trigger.name if run.trigger else None

@@ -7,10 +7,6 @@ from dataclasses import dataclass
 
 from console.models import AccessPolicy, LogicApp, Permissions, RoleAssignment, Vault
 from console.plans.base import (
-    ACCESS_POLICY_ADD,
-    ACCESS_POLICY_REMOVE,
-    ROLE_ASSIGNMENT_CREATE,
-    ROLE_ASSIGNMENT_DELETE,
     Change,
     Plan,
     permissions_to_dict,
@@ -18,6 +14,12 @@ from console.plans.base import (
     role_assignments_snapshot,
     source_key,
     vault_snapshot,
+)
+from console.plans.changes import (
+    AccessPolicyAdd,
+    AccessPolicyRemove,
+    RoleAssignmentCreate,
+    RoleAssignmentDelete,
 )
 from console.roles import BUILTIN_ROLES, KV_ADMINISTRATOR, KV_SECRETS_OFFICER, KV_SECRETS_USER
 from console.validation import validate_object_id, validate_permissions, validate_secret_name
@@ -72,18 +74,20 @@ class PrincipalRef:
         }.get(self.kind)
 
 
-def principal_for_logic_app(app: LogicApp) -> PrincipalRef | None:
+def principal_for_logic_app(logic_app: LogicApp) -> PrincipalRef | None:
     """The identity a Logic App calls Key Vault with, or None when it has none."""
-    ident = app.identity
+    ident = logic_app.identity
     if "SystemAssigned" in ident.type and ident.principal_id:
         return PrincipalRef(
-            ident.principal_id, f"{app.name} (system-assigned identity)", "managed_identity"
+            ident.principal_id, f"{logic_app.name} (system-assigned identity)", "managed_identity"
         )
     if ident.user_assigned:
         uai = ident.user_assigned[0]
         name = uai.resource_id.rstrip("/").rsplit("/", 1)[-1]
         return PrincipalRef(
-            uai.principal_id, f"{name} (user-assigned identity of {app.name})", "managed_identity"
+            uai.principal_id,
+            f"{name} (user-assigned identity of {logic_app.name})",
+            "managed_identity",
         )
     return None
 
@@ -259,19 +263,17 @@ def _plan_access_policy(
     }
     undo = Change(
         vault.id,
-        ACCESS_POLICY_REMOVE,
         f"Remove {_describe(missing)} from {principal.display_name} on vault {vault.name}",
         before=after,
         after=before,
-        params=params,
+        params=AccessPolicyRemove(**params),
     )
     change = Change(
         vault.id,
-        ACCESS_POLICY_ADD,
         f"Access policy of vault {vault.name}: give {principal.display_name} {_describe(missing)}",
         before=before,
         after=after,
-        params=params,
+        params=AccessPolicyAdd(**params),
         undo=undo,
     )
     return Plan(title, (change,), tuple(warnings), tuple(notes), snapshot=snapshot)
@@ -340,19 +342,17 @@ def _plan_rbac(
     state = {"role": ROLE_NAMES[role], "principal": principal.display_name, "scope": scope}
     undo = Change(
         scope,
-        ROLE_ASSIGNMENT_DELETE,
         f"Delete the {ROLE_NAMES[role]} role of {principal.display_name} on {where}",
         before=state,
         after=None,
-        params={**params, "id": None},
+        params=RoleAssignmentDelete(**params, id=None),
     )
     change = Change(
         scope,
-        ROLE_ASSIGNMENT_CREATE,
         f"Assign {ROLE_NAMES[role]} to {principal.display_name} on {where}",
         before=None,
         after=state,
-        params=params,
+        params=RoleAssignmentCreate(**params),
         undo=undo,
     )
     if secret_name:
@@ -430,20 +430,18 @@ def plan_remove_over_privileged(
             }
             undo = Change(
                 a.scope,
-                ROLE_ASSIGNMENT_CREATE,
                 f"Assign {role} to {who} again",
                 before=None,
                 after=state,
-                params=params,
+                params=RoleAssignmentCreate(**params),
             )
             changes.append(
                 Change(
                     a.scope,
-                    ROLE_ASSIGNMENT_DELETE,
                     f"Delete {role} of {who} at {a.scope}",
                     before=state,
                     after=None,
-                    params={**params, "id": a.id},
+                    params=RoleAssignmentDelete(**params, id=a.id),
                     undo=undo,
                 )
             )
@@ -467,20 +465,18 @@ def plan_remove_over_privileged(
         kept = f"; keeps {_describe(remaining)}" if not remaining.is_empty() else "; entry removed"
         undo = Change(
             vault.id,
-            ACCESS_POLICY_ADD,
             f"Give {who} back {_describe(entry.excess)}",
             before=after,
             after=before,
-            params=params,
+            params=AccessPolicyAdd(**params),
         )
         changes.append(
             Change(
                 vault.id,
-                ACCESS_POLICY_REMOVE,
                 f"Remove from {who}: {_describe(entry.excess)}{kept}",
                 before=before,
                 after=after,
-                params=params,
+                params=AccessPolicyRemove(**params),
                 undo=undo,
             )
         )

@@ -15,6 +15,7 @@ from emulator.arm import (
     resourcegraph,
     runs,
     subscriptions,
+    web_connections,
 )
 from emulator.arm.common import Ctx, Router, arm_headers, normalise_path
 from emulator.http import AzureHttpError
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
 
 def build_router() -> Router:
     router = Router()
-    for module in (subscriptions, keyvault, logic, msi, authorization, runs, resourcegraph):
+    for module in (
+        subscriptions,
+        keyvault,
+        logic,
+        msi,
+        authorization,
+        runs,
+        resourcegraph,
+        web_connections,
+    ):
         module.add_routes(router)
     return router
 

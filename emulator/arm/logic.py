@@ -63,8 +63,65 @@ def _vault_host(emu: Emulator, name: str) -> str:
     return f"{name.lower()}.vault.azure.net"
 
 
+SECURE_TYPES = ("securestring", "secureobject")
+# Properties Azure computes; whatever else a PUT sends under ``properties`` is kept as sent
+# (runtimeConfiguration: run-history retention, operationOptions) [? unknown ones kept too].
+READ_ONLY = (
+    "provisioningState",
+    "createdTime",
+    "changedTime",
+    "version",
+    "accessEndpoint",
+    "endpointsConfiguration",
+)
+
+
+def secure_parameter_names(wf: dict[str, Any]) -> set[str]:
+    """The workflow parameters its definition declares SecureString or SecureObject."""
+    declared = ((wf.get("properties") or {}).get("definition") or {}).get("parameters") or {}
+    return {
+        name
+        for name, decl in declared.items()
+        if isinstance(decl, dict) and str(decl.get("type", "")).lower() in SECURE_TYPES
+    }
+
+
+def without_secure_values(wf: dict[str, Any]) -> dict[str, Any]:
+    """Azure never returns a secure parameter's value: GET shows the entry without ``value``
+    [? whether the entry itself stays, empty, or goes]."""
+    secure = secure_parameter_names(wf)
+    values = (wf.get("properties") or {}).get("parameters") or {}
+    if not secure or not any(n in values for n in secure):
+        return wf
+    hidden = {
+        name: ({k: v for k, v in entry.items() if k != "value"} if isinstance(entry, dict) else {})
+        if name in secure
+        else entry
+        for name, entry in values.items()
+    }
+    return {**wf, "properties": {**wf["properties"], "parameters": hidden}}
+
+
 def _render(ctx: Ctx, wf: dict[str, Any]) -> dict[str, Any]:
-    return resolve_placeholders(wf, ctx.emu)
+    return resolve_placeholders(without_secure_values(wf), ctx.emu)
+
+
+def _require_parameter_values(definition: dict[str, Any] | None, values: Any) -> None:
+    """A declared parameter with no default needs a value in ``properties.parameters``, as
+    Azure validates the template on PUT [? exact wording of the message]."""
+    declared = (definition or {}).get("parameters") or {}
+    given = values if isinstance(values, dict) else {}
+    for name, decl in declared.items():
+        if not isinstance(decl, dict) or "defaultValue" in decl:
+            continue
+        entry = given.get(name)
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise AzureHttpError(
+                400,
+                "InvalidTemplate",
+                f"The template validation failed: 'The value for the workflow parameter "
+                f"'{name}' is not provided.'.",
+            )
 
 
 def _ids(ctx: Ctx) -> tuple[str, str, str, str]:
@@ -159,7 +216,9 @@ async def put_workflow(ctx: Ctx) -> web.StreamResponse:
             f"resource group '{rg}'. A resource with the same name cannot be created in "
             f"location '{location}'. Please select a new resource name.",
         )
-    extra = {k: props[k] for k in ("accessControl", "integrationAccount", "sku") if props.get(k)}
+    _require_parameter_values(definition, props.get("parameters"))
+    given_keys = ("definition", "parameters", "state", *READ_ONLY)
+    extra = {k: v for k, v in props.items() if k not in given_keys and v is not None}
     try:
         wf = factories.workflow_resource(
             ctx.state,

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.arm.common import RG_READ, Ctx, Router, has_any_role_within, public, visible
-from emulator.arm.logic import resolve_placeholders
+from emulator.arm.logic import resolve_placeholders, without_secure_values
 from emulator.http import AzureHttpError, read_json
 
 VERSIONS = frozenset(
@@ -30,9 +30,23 @@ DEFAULT_TOP = 100  # Azure's page size when the request names none
 MAX_TOP = 1000
 MAX_SUBSCRIPTIONS = 1000  # Azure refuses larger batches; clients split them
 COLUMNS = (
-    "id", "name", "type", "tenantId", "kind", "location", "resourceGroup", "subscriptionId",
-    "managedBy", "sku", "plan", "properties", "tags", "identity", "zones", "extendedLocation",
-)  # fmt: skip
+    "id",
+    "name",
+    "type",
+    "tenantId",
+    "kind",
+    "location",
+    "resourceGroup",
+    "subscriptionId",
+    "managedBy",
+    "sku",
+    "plan",
+    "properties",
+    "tags",
+    "identity",
+    "zones",
+    "extendedLocation",
+)
 TABLES = ("resources", "resourcecontainers")
 GROUP_TYPE = "microsoft.resources/subscriptions/resourcegroups"  # its type in Resource Graph
 _FILTER_COLUMNS = {"type", "subscriptionid", "resourcegroup", "name", "location", "kind"}
@@ -102,7 +116,9 @@ def _row(ctx: Ctx, resource: dict[str, Any], sid: str) -> dict[str, Any]:
         tags=body.get("tags") or {},
     )
     if row["type"] == "microsoft.logic/workflows":
-        row["properties"] = resolve_placeholders(body.get("properties"), ctx.emu)
+        # secure parameter values are never returned here either [? as ARM's GET]
+        shown = without_secure_values(body).get("properties")
+        row["properties"] = resolve_placeholders(shown, ctx.emu)
     return row
 
 
@@ -116,15 +132,28 @@ def _containers(ctx: Ctx, sub: dict[str, Any]) -> list[dict[str, Any]]:
     prefix = f"{scope}/resourcegroups/".lower()
     groups = [rg for key, rg in ctx.state.resource_groups.items() if key.startswith(prefix)]
     rows = [
-        {**{c: None for c in COLUMNS}, "id": scope, "name": sub.get("displayName", sid),
-         "type": "microsoft.resources/subscriptions", "resourceGroup": "", "subscriptionId": sid,
-         "tenantId": ctx.state.tenant_id, "tags": {}, "properties": {"state": sub.get("state")}}
-    ]  # fmt: skip
+        {
+            **{c: None for c in COLUMNS},
+            "id": scope,
+            "name": sub.get("displayName", sid),
+            "type": "microsoft.resources/subscriptions",
+            "resourceGroup": "",
+            "subscriptionId": sid,
+            "tenantId": ctx.state.tenant_id,
+            "tags": {},
+            "properties": {"state": sub.get("state")},
+        }
+    ]
     for rg in visible(ctx, scope, groups, RG_READ):
         row = {c: None for c in COLUMNS}
         row.update(public(rg))
-        row.update(type=GROUP_TYPE, resourceGroup=rg["name"].lower(), subscriptionId=sid,
-                   tenantId=ctx.state.tenant_id, tags=rg.get("tags") or {})  # fmt: skip
+        row.update(
+            type=GROUP_TYPE,
+            resourceGroup=rg["name"].lower(),
+            subscriptionId=sid,
+            tenantId=ctx.state.tenant_id,
+            tags=rg.get("tags") or {},
+        )
         rows.append(row)
     return rows
 

@@ -1,4 +1,5 @@
-"""Workflow triggers and run history: `triggers/{name}/run`, runs, run actions and their contents.
+"""Workflow triggers and run history: `triggers/{name}/run`, runs and run actions (their contents
+are served by the runtime host, emulator/logic_runtime.py).
 
 A run executes at once (see emulator/workflow_runs.py), so it is finished when listed.
 Secured inputs/outputs have no content link, as Azure's run history hides them.
@@ -14,6 +15,7 @@ from aiohttp import web
 from emulator import factories
 from emulator.arm.common import LOGIC_VERSIONS, Ctx, Router, require_rg, resource_not_found
 from emulator.http import AzureHttpError
+from emulator.logic_runtime import content_link
 
 LG = r"providers/Microsoft\.Logic/workflows"
 RUN_ACTION = "Microsoft.Logic/workflows/triggers/run/action"
@@ -29,7 +31,6 @@ def add_routes(router: Router) -> None:
     router.add("GET", f"{wf}/runs/{{run}}", v, get_run)
     router.add("GET", f"{wf}/runs/{{run}}/actions", v, list_actions)
     router.add("GET", f"{wf}/runs/{{run}}/actions/{{action}}", v, get_action)
-    router.add("GET", f"{wf}/runs/{{run}}/actions/{{action}}/contents/{{kind}}", v, get_content)
 
 
 def _workflow(ctx: Ctx) -> dict[str, Any]:
@@ -113,9 +114,8 @@ def _action_body(ctx: Ctx, wf: dict[str, Any], run: dict[str, Any], name: str) -
         props["error"] = record["error"]
     for kind in ("inputs", "outputs"):
         if record.get(kind) is not None:
-            props[f"{kind}Link"] = {
-                "uri": f"{ctx.emu.base_url}{action_id}/contents/{kind}"
-                f"?api-version={ctx.api_version}",
+            props[f"{kind}Link"] = {  # on the runtime host, SAS-signed (emulator/logic_runtime)
+                "uri": content_link(ctx.emu, wf, run["name"], name, kind),
                 "contentVersion": "1",
                 "contentSize": len(str(record[kind])),
             }
@@ -154,7 +154,7 @@ async def run_trigger(ctx: Ctx) -> web.StreamResponse:
             f"The workflow '{wf['name']}' is disabled; enable it to run it.",
         )
     run = await RunExecutor(ctx.emu, wf).run(trigger)
-    ctx.emu.persist()
+    ctx.emu.schedule_persist()
     return ctx.empty(202, {"x-ms-workflow-run-id": run["name"]})
 
 
@@ -196,19 +196,3 @@ async def get_action(ctx: Ctx) -> web.StreamResponse:
     run = _run(ctx, wf)
     _record(ctx, run, wf)
     return ctx.json(_action_body(ctx, wf, run, ctx.match["action"]))
-
-
-async def get_content(ctx: Ctx) -> web.StreamResponse:
-    wf = _workflow(ctx)
-    ctx.authorize(wf["id"], READ_RUNS)
-    record = _record(ctx, _run(ctx, wf), wf)
-    kind = ctx.match["kind"].lower()
-    if kind not in ("inputs", "outputs") or record.get(kind) is None:
-        raise AzureHttpError(
-            404,
-            "ContentNotFound",
-            "Content not shown due to security configuration."
-            if kind in record.get("secured", [])
-            else "The content was not found.",
-        )
-    return ctx.json(record[kind])

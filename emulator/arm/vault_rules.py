@@ -180,7 +180,8 @@ def _union(old: list[str], new: list[str]) -> list[str]:
 def update_policies(
     current: list[dict[str, Any]], changes: list[dict[str, Any]], kind: str
 ) -> list[dict[str, Any]]:
-    """add merges permissions per principal; replace overwrites its entry; remove subtracts."""
+    """add merges permissions per principal; replace overwrites its entry; remove subtracts the
+    names that match exactly (case-sensitive)."""
     result = [dict(p, permissions=dict(p.get("permissions") or {})) for p in current]
     for change in changes:
         index = next((i for i, p in enumerate(result) if _same_principal(p, change)), None)
@@ -194,10 +195,13 @@ def update_policies(
             for cat, values in change["permissions"].items():
                 perms[cat] = _union(list(perms.get(cat) or []), values)
         elif index is not None:  # remove
+            # Azure matches names exactly here: "get" does not remove a stored "Get", and the
+            # answer is still 200 [issue 12; seen on real vaults]. add de-duplicates without
+            # regard to case [? whether Azure keeps both casings].
             perms = result[index]["permissions"]
             for cat, values in change["permissions"].items():
-                drop = {v.lower() for v in values}
-                perms[cat] = [p for p in perms.get(cat) or [] if p.lower() not in drop]
+                drop = set(values)
+                perms[cat] = [p for p in perms.get(cat) or [] if p not in drop]
             if not any(perms.values()):
                 result.pop(index)
     if len(result) > MAX_ACCESS_POLICIES:

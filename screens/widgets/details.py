@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static, TabbedContent, TabPane
@@ -12,7 +11,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from console.definition import find_keyvault_actions
 from console.errors import ConsoleError
 from screens.catalog import Catalog, SecretListing
-from screens.text import day, kv_table, yes_no
+from screens.text import Plain, day, kv_table, yes_no
 from screens.widgets.filter_input import FilterInput
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
@@ -32,8 +31,8 @@ SECRET_COLUMNS = [
 ACCESS_COLUMNS = [Column("Principal", 24), Column("Kind", 22), Column("Permissions / role")]
 
 
-def error_text(error: ConsoleError, what: str) -> Text:
-    out = Text()
+def error_text(error: ConsoleError, what: str) -> Plain:
+    out = Plain()
     out.append(f"⚠ {error.title}", style="bold red")
     out.append(f" ({what})\n", style="dim")
     out.append(error.message)
@@ -55,8 +54,7 @@ class VaultDetail(Vertical):
                     "#secrets", placeholder="Filter secrets (type to filter)", id="secret-filter"
                 )
                 yield Static("", id="secrets-status", classes="status")
-                yield VirtualList(SECRET_COLUMNS, empty_text="No secrets loaded yet.",
-                                  id="secrets")  # fmt: skip
+                yield VirtualList(SECRET_COLUMNS, empty_text="No secrets loaded yet.", id="secrets")
             with TabPane("Access", id="tab-access"):
                 yield Static("", id="access-mode", classes="status")
                 yield VirtualList(ACCESS_COLUMNS, empty_text="Nobody has access.", id="access")
@@ -67,7 +65,7 @@ class VaultDetail(Vertical):
 
     def show(self, vault: Vault, catalog: Catalog) -> None:
         self.vault = vault
-        title = Text(vault.name, style="bold")
+        title = Plain(vault.name, style="bold")
         if vault.pinned:
             title.append("  ★ pinned", style="yellow")
         title.append(f"  {vault.uri}", style="dim")
@@ -95,7 +93,7 @@ class VaultDetail(Vertical):
             was_error = status.has_class("error")
             status.remove_class("error")
             n = len(listing.items)
-            text = Text(f"{n} secrets" if listing.done else f"Loading… {n} secrets so far")
+            text = Plain(f"{n} secrets" if listing.done else f"Loading… {n} secrets so far")
             # One line replacing one line: no need to lay out the screen again (~15 ms a batch).
             status.update(text, layout=was_error or new is None)
             if listing.done:
@@ -107,10 +105,9 @@ class VaultDetail(Vertical):
         tone = "" if p.enabled else "dim"
         return Row(
             p.name,
-            (p.name, yes_no(p.enabled), p.content_type or "", day(p.updated_on),
-             day(p.expires_on)),
+            (p.name, yes_no(p.enabled), p.content_type or "", day(p.updated_on), day(p.expires_on)),
             tone,
-        )  # fmt: skip
+        )
 
     def show_access(self, catalog: Catalog) -> None:
         vault = self.vault
@@ -121,25 +118,36 @@ class VaultDetail(Vertical):
         rows: list[Row] = []
         if vault.rbac_authorization:
             roles = catalog.vault_roles.get(vault.id.lower())
-            mode.update(Text("RBAC mode: Azure role assignments on this vault and above it."))
+            mode.update(Plain("RBAC mode: Azure role assignments on this vault and above it."))
             if roles is None:
                 table.clear("Loading role assignments…")
                 return
             for ra in roles:
                 rows.append(self._role_row(ra, catalog))
         else:
-            mode.update(Text("Access policies (this vault does not use RBAC)."))
+            mode.update(Plain("Access policies (this vault does not use RBAC)."))
             for policy in vault.access_policies:
                 name, kind = catalog.principal_label(policy.object_id)
                 p = policy.permissions
-                perms = "; ".join(
-                    f"{k}: {', '.join(v)}"
-                    for k, v in (("secrets", p.secrets), ("keys", p.keys),
-                                 ("certificates", p.certificates))
-                    if v
-                ) or "(none)"  # fmt: skip
-                rows.append(Row(policy.object_id, (name, kind, perms),
-                                "warning" if "orphaned" in kind else ""))  # fmt: skip
+                perms = (
+                    "; ".join(
+                        f"{k}: {', '.join(v)}"
+                        for k, v in (
+                            ("secrets", p.secrets),
+                            ("keys", p.keys),
+                            ("certificates", p.certificates),
+                        )
+                        if v
+                    )
+                    or "(none)"
+                )
+                rows.append(
+                    Row(
+                        policy.object_id,
+                        (name, kind, perms),
+                        "warning" if "orphaned" in kind else "",
+                    )
+                )
         table.set_rows(rows, "Nobody has access.")
 
     @staticmethod
@@ -149,15 +157,16 @@ class VaultDetail(Vertical):
             kind = ra.principal_type
         scope = ra.scope.rsplit("/", 2)[-1] if "/" in ra.scope else ra.scope
         role = ra.role_name or ra.role_definition_id.rsplit("/", 1)[-1]
-        return Row(ra.id, (name, kind, f"{role} @ {scope}"),
-                   "warning" if "orphaned" in kind else "")  # fmt: skip
+        return Row(
+            ra.id, (name, kind, f"{role} @ {scope}"), "warning" if "orphaned" in kind else ""
+        )
 
     def show_access_error(self, error: ConsoleError) -> None:
         self.query_one("#access-mode", Static).update(error_text(error, "role assignments"))
         self.query_one("#access", VirtualList).clear("Role assignments could not be listed.")
 
     @staticmethod
-    def _network(vault: Vault) -> Text:
+    def _network(vault: Vault) -> Plain:
         n = vault.network
         out = kv_table(
             [
@@ -184,7 +193,7 @@ class VaultDetail(Vertical):
         return out
 
     @staticmethod
-    def _properties(vault: Vault) -> Text:
+    def _properties(vault: Vault) -> Plain:
         return kv_table(
             [
                 ("Name", vault.name),
@@ -204,32 +213,43 @@ class VaultDetail(Vertical):
         )
 
 
-def logic_app_text(app: LogicApp, catalog: Catalog) -> Text:
+def logic_app_text(app: LogicApp, catalog: Catalog) -> Plain:
     ident = app.identity
-    out = Text()
+    out = Plain()
     out.append(app.name + "\n", style="bold")
-    out.append(kv_table([
-        ("State", app.state),
-        ("Resource group", app.resource_group),
-        ("Location", app.location),
-        ("Changed", app.changed_time or "—"),
-    ]))  # fmt: skip
+    out.append(
+        kv_table(
+            [
+                ("State", app.state),
+                ("Resource group", app.resource_group),
+                ("Location", app.location),
+                ("Changed", app.changed_time or "—"),
+            ]
+        )
+    )
     out.append("\nIdentity\n", style="bold")
     pairs = [("Type", ident.type)]
     if ident.principal_id:
         pairs += [("Principal id", ident.principal_id), ("Tenant id", ident.tenant_id or "—")]
     for ref in ident.user_assigned:
-        pairs += [("User-assigned", ref.resource_id.rsplit("/", 1)[-1]),
-                  ("  principal id", ref.principal_id)]  # fmt: skip
+        pairs += [
+            ("User-assigned", ref.resource_id.rsplit("/", 1)[-1]),
+            ("  principal id", ref.principal_id),
+        ]
     out.append(kv_table(pairs))
     if ident.type == "None":
-        out.append("No managed identity: it cannot authenticate to Key Vault by itself.\n",
-                   style="yellow")  # fmt: skip
+        out.append(
+            "No managed identity: it cannot authenticate to Key Vault by itself.\n", style="yellow"
+        )
     out.append("\nOutgoing IPs\n", style="bold")
-    out.append(kv_table([
-        ("Workflow", ", ".join(app.workflow_outgoing_ips) or "—"),
-        ("Connector", ", ".join(app.connector_outgoing_ips) or "—"),
-    ]))  # fmt: skip
+    out.append(
+        kv_table(
+            [
+                ("Workflow", ", ".join(app.workflow_outgoing_ips) or "—"),
+                ("Connector", ", ".join(app.connector_outgoing_ips) or "—"),
+            ]
+        )
+    )
     actions = find_keyvault_actions(app.definition, app.parameters, catalog.vault_uris())
     out.append(f"\nKey Vault actions ({len(actions)})\n", style="bold")
     if not actions:
@@ -248,8 +268,10 @@ def logic_app_text(app: LogicApp, catalog: Catalog) -> Text:
         if action.audience:
             out.append(f" (audience {action.audience})")
         out.append("\n    ")
-        for label, on in (("Secure inputs", action.secure_inputs),
-                          ("Secure outputs", action.secure_outputs)):  # fmt: skip
+        for label, on in (
+            ("Secure inputs", action.secure_inputs),
+            ("Secure outputs", action.secure_outputs),
+        ):
             out.append(f"{label}: ")
             out.append("on" if on else "OFF", style="green" if on else "bold red")
             out.append("   ")
@@ -264,8 +286,8 @@ def logic_app_text(app: LogicApp, catalog: Catalog) -> Text:
     return out
 
 
-def grants_text(entry: PrincipalEntry | None) -> Text:
-    out = Text()
+def grants_text(entry: PrincipalEntry | None) -> Plain:
+    out = Plain()
     if entry is None or not entry.grants:
         out.append("  no vault grants found\n", style="dim")
         return out
@@ -276,8 +298,8 @@ def grants_text(entry: PrincipalEntry | None) -> Text:
     return out
 
 
-def identity_text(entry: PrincipalEntry) -> Text:
-    out = Text()
+def identity_text(entry: PrincipalEntry) -> Plain:
+    out = Plain()
     out.append(entry.label + "\n", style="bold")
     if entry.orphaned:
         out.append(
@@ -285,11 +307,15 @@ def identity_text(entry: PrincipalEntry) -> Text:
             "identity or a known principal. It was probably deleted; its grants can go.\n",
             style="bold yellow",
         )
-    out.append(kv_table([
-        ("Kind", entry.kind),
-        ("Object id", entry.object_id),
-        ("Seen in", ", ".join(entry.sources) or "—"),
-    ]))  # fmt: skip
+    out.append(
+        kv_table(
+            [
+                ("Kind", entry.kind),
+                ("Object id", entry.object_id),
+                ("Seen in", ", ".join(entry.sources) or "—"),
+            ]
+        )
+    )
     out.append("\nCan reach\n", style="bold")
     out.append(grants_text(entry))
     return out

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from console.errors import ConsoleError
 from screens.catalog import KIND_TITLES, KINDS, Catalog
+from screens.text import Plain
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,16 @@ class NavTree(Tree[NodeRef]):
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(Text("Tenant"), data=NodeRef("tenant"), id=id)
+        super().__init__(Plain("Tenant"), data=NodeRef("tenant"), id=id)
         self.show_root = True
         self.guide_depth = 3
         self._index: dict[tuple[str | None, str | None, str], TreeNode[NodeRef]] = {}
         self.root.expand()
-        self._pinned = self.root.add(Text("★ Pinned vaults"), data=NodeRef("pinned"))
-        self._principals = self.root.add(Text("Principals (all)"), data=NodeRef("principals"))
+        self._pinned = self.root.add(Plain("★ Pinned vaults"), data=NodeRef("pinned"))
+        self._principals = self.root.add(Plain("Principals (all)"), data=NodeRef("principals"))
 
     def set_tenant(self, label: str) -> None:
-        self.root.set_label(Text(label))
+        self.root.set_label(Plain(label))
 
     def node_for(self, ref: NodeRef) -> TreeNode[NodeRef] | None:
         if ref.kind == "pinned":
@@ -59,7 +59,7 @@ class NavTree(Tree[NodeRef]):
         if key in self._index:
             return
         node = self.root.add(
-            Text(name), data=NodeRef("subscription", subscription_id), before=self._pinned
+            Plain(name), data=NodeRef("subscription", subscription_id), before=self._pinned
         )
         node.expand()
         self._index[key] = node
@@ -77,7 +77,7 @@ class NavTree(Tree[NodeRef]):
             (n for n in siblings if (n.data.resource_group or "") > resource_group.lower()), None
         )
         node = parent.add(
-            Text(resource_group),
+            Plain(resource_group),
             data=NodeRef("rg", subscription_id, resource_group.lower()),
             before=before,
         )
@@ -85,7 +85,8 @@ class NavTree(Tree[NodeRef]):
         node.expand()
         for kind in KINDS:
             child = node.add_leaf(
-                Text(KIND_TITLES[kind]), data=NodeRef(kind, subscription_id, resource_group.lower())
+                Plain(KIND_TITLES[kind]),
+                data=NodeRef(kind, subscription_id, resource_group.lower()),
             )
             self._index[(subscription_id, resource_group.lower(), kind)] = child
 
@@ -105,7 +106,7 @@ class NavTree(Tree[NodeRef]):
             node = self._index.get((sub_id, None, "subscription"))
             if node is None:
                 continue
-            label = Text(sub.display_name)
+            label = Plain(sub.display_name)
             if sub_id in first_error:
                 label.append(f"  ⚠ {first_error[sub_id].title}", style="bold red")
             elif sub_id in loading_subs:
@@ -114,25 +115,25 @@ class NavTree(Tree[NodeRef]):
         for (sub_id, rg, kind), child in self._index.items():
             if kind not in KINDS or sub_id not in catalog.subscriptions:
                 continue
-            text = Text(f"{KIND_TITLES[kind]} ({counts[(sub_id, rg or '', kind)]})")
+            text = Plain(f"{KIND_TITLES[kind]} ({counts[(sub_id, rg or '', kind)]})")
             if (sub_id, kind) in catalog.errors:
                 text.append(" ⚠", style="bold red")
             _relabel(child, text)
-        _relabel(self._pinned, Text(f"★ Pinned vaults ({len(catalog.pinned)})"))
+        _relabel(self._pinned, Plain(f"★ Pinned vaults ({len(catalog.pinned)})"))
         # Every principal is only known once everything is listed (and counting them means
         # building the whole inventory): no count while loading.
         count = "…" if loading else f"({len(catalog.inventory())})"
-        _relabel(self._principals, Text(f"Principals (all) {count}"))
+        _relabel(self._principals, Plain(f"Principals (all) {count}"))
 
     def set_pinned(self, uris: list[str]) -> None:
         self._pinned.remove_children()
         for uri in uris:
-            self._pinned.add_leaf(Text(uri), data=NodeRef("pinned", uri=uri))
+            self._pinned.add_leaf(Plain(uri), data=NodeRef("pinned", uri=uri))
         if uris:
             self._pinned.expand()
 
 
-def _relabel(node: TreeNode, label: Text) -> None:
+def _relabel(node: TreeNode, label: Plain) -> None:
     """Only a changed label is set: each set_label re-lays out the whole screen (~15 ms), and the
     counts are refreshed with every batch of loaded rows while most of them stay the same."""
     if node.label != label:

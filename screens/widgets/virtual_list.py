@@ -20,6 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.safe_text import visible
+
 
 @dataclass(frozen=True)
 class Column:
@@ -248,7 +250,7 @@ class VirtualList(ScrollView, can_focus=True):
         widths = self._widths(width)
         parts = []
         for text, w in zip(cells, widths, strict=False):
-            text = text.replace("\n", " ")
+            text = visible(text)  # Azure text: controls shown as escapes, one line per row
             if cell_len(text) > w:
                 text = set_cell_size(text, max(0, w - 1)) + "…"
             parts.append(set_cell_size(text, w))

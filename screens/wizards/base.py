@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +26,8 @@ from console.journal import Journal, JournalEntry
 from console.masked import MaskedValue
 from console.models import LogicApp, Vault
 from console.plans.apply import execute, read_current
-from console.plans.base import Plan, PlanResult, SecretLeakError, safe_error_text
+from console.plans.base import Plan, PlanResult, safe_error_text
+from screens.text import Plain
 from screens.wizards.plan_preview import PlanPreview
 
 PlanFactory = Callable[[], Awaitable[tuple[Plan, Any]]]
@@ -191,7 +191,7 @@ class WizardScreen(Screen[None]):
 
     # ---- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.WIZARD_TITLE), id="wizard-title")
+        yield Static(Plain(self.WIZARD_TITLE), id="wizard-title")
         yield Static("", id="wizard-status")
         with ContentSwitcher(id="steps", initial=self.FIRST_STEP):
             yield from self.compose_steps()
@@ -226,12 +226,12 @@ class WizardScreen(Screen[None]):
 
     def set_status(self, message: str, *, error: bool = False) -> None:
         status = self.query_one("#wizard-status", Static)
-        status.update(Text(message))
+        status.update(Plain(message))
         status.set_class(error, "error")
 
     def field_error(self, field_id: str, message: str | None) -> None:
         """The message under a field (``#<field_id>-error``); None clears it."""
-        self.query_one(f"#{field_id}-error", Static).update(Text(message or ""))
+        self.query_one(f"#{field_id}-error", Static).update(Plain(message or ""))
 
     # ---- choices --------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -349,7 +349,7 @@ class WizardScreen(Screen[None]):
                 entry = self.ctx.journal.record(
                     plan, result, who=self.ctx.who, who_id=self.ctx.who_id, verified=state
                 )
-            except (OSError, SecretLeakError, TypeError) as exc:
+            except Exception as exc:  # any failure to journal is said, never a hung wizard
                 journal_error = f"Not written to the journal: {safe_error_text(exc)}"
         self.post_message(
             ApplyDone(plan, result, verified=lines, entry=entry, journal_error=journal_error)
@@ -368,13 +368,13 @@ class WizardScreen(Screen[None]):
             return
         result = message.result
         self.result, self.entry = result, message.entry
-        summary = Text(result.summary() + "\n", style="" if result.ok else "bold")
+        summary = Plain(result.summary() + "\n", style="" if result.ok else "bold")
         if message.journal_error:
             summary.append(message.journal_error + "\n", style="red")
         elif message.entry is not None:
             summary.append("Recorded in the journal.\n", style="dim")
         self.query_one("#result-summary", Static).update(summary)
-        verified = Text()
+        verified = Plain()
         if message.verified:
             verified.append("Verified (re-read after applying):\n", style="bold")
             verified.append("\n".join(message.verified))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -33,6 +32,7 @@ from console.plans.grant import (
     review_over_privileged,
 )
 from console.validation import normalise_object_id, validate_object_id, validate_secret_name
+from screens.text import Plain
 from screens.wizards.base import WizardScreen, find_by_id, selected
 
 SECRET_PERMISSIONS = ("get", "list", "set", "delete", "backup", "restore", "recover", "purge")
@@ -325,7 +325,7 @@ class GrantWizard(WizardScreen):
         listing = self.query_one("#review-list", SelectionList)
         listing.clear_options()
         listing.add_options(
-            (Text(f"{message.names.get(e.object_id, e.object_id)}: {e.description}"), _key(e))
+            (Plain(f"{message.names.get(e.object_id, e.object_id)}: {e.description}"), _key(e))
             for e in message.entries
         )
         text = (
@@ -334,7 +334,7 @@ class GrantWizard(WizardScreen):
             if message.entries
             else "No other entry of this vault has more than read access."
         )
-        self.query_one("#review-text", Static).update(Text(text))
+        self.query_one("#review-text", Static).update(Plain(text))
         self.query_one("#review-next").display = bool(message.entries)
         self.set_status("Review of over-privileged entries (optional).")
         self.go("step-review")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static
@@ -12,6 +11,7 @@ from textual.widgets import Button, Label, Select, Static
 from console.models import LogicApp
 from console.plans.base import Plan, PlanResult
 from console.plans.identity import plan_enable_identity, user_assigned_principal
+from screens.text import Plain
 from screens.wizards.base import WizardScreen, find_by_id, selected
 
 
@@ -84,14 +84,14 @@ class IdentityWizard(WizardScreen):
     def after_plan(self, plan: Plan, extra: Any) -> str | None:
         self.current_app = extra
         if plan.blocked and user_assigned_principal(extra) is not None:
-            self.query_one("#ua-text", Static).update(Text(plan.blocked))
+            self.query_one("#ua-text", Static).update(Plain(plan.blocked))
             self.query_one("#ua-offer").display = True
             self.set_status("This Logic App already has a user-assigned identity.")
             return "step-choose"
         return None
 
     async def verify(self, plan: Plan, result: PlanResult, state: dict[str, Any]) -> list[str]:
-        app_id = plan.changes[0].params["logic_app_id"] if plan.changes else None
+        app_id = plan.changes[0].params.logic_app_id if plan.changes else None
         if app_id is None:
             return []
         app = await self.ctx.service.get_logic_app(app_id)

@@ -6,20 +6,20 @@ The widget only collects the user's consent; the screen that holds it applies th
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Static
 
 from console.plans.base import Plan
+from screens.text import Plain
 
 _STYLES = {"- ": "red", "+ ": "green", "! ": "yellow", "✗ ": "bold red", "i ": "cyan"}
 
 
-def diff_text(plan: Plan) -> Text:
+def diff_text(plan: Plan) -> Plain:
     """render_diff() with colours; Azure text stays plain (never parsed as markup)."""
-    out = Text()
+    out = Plain()
     for index, line in enumerate(plan.render_diff()):
         if index == 0 or line.startswith("• "):
             style = "bold"
@@ -74,7 +74,7 @@ class PlanPreview(Vertical):
         box = self.query_one("#preview-warnings", Vertical)
         await box.remove_children()
         await box.mount_all(
-            Checkbox(Text(f"I understand: {w}"), id=f"ack-{i}", classes="ack")
+            Checkbox(Plain(f"I understand: {w}"), id=f"ack-{i}", classes="ack")
             for i, w in enumerate(plan.warnings)
         )
         typed = self.query_one("#preview-typed", Input)
@@ -88,7 +88,7 @@ class PlanPreview(Vertical):
         self.set_error("" if plan.can_apply or plan.blocked else "Nothing to apply.")
 
     def set_error(self, message: str) -> None:
-        self.query_one("#preview-error", Static).update(Text(message))
+        self.query_one("#preview-error", Static).update(Plain(message))
 
     @property
     def all_acknowledged(self) -> bool:

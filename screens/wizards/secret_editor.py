@@ -28,6 +28,7 @@ from console.plans.secret import (
     plan_update_secret,
 )
 from console.validation import decode_secret_file, parse_date, parse_tags, validate_secret_name
+from screens.text import Plain
 from screens.widgets.secret_input import SecretInput
 from screens.wizards.base import WizardScreen, find_by_id, selected
 
@@ -54,7 +55,7 @@ class MaskedEntry(SecretInput):
 
     def shown_text(self) -> Text:
         if self.revealed:
-            return Text(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
+            return Plain(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
         return super().shown_text()
 
     @property
@@ -270,10 +271,10 @@ class SecretEditorWizard(WizardScreen):
         if not plan.changes:
             return []
         params = plan.changes[0].params
-        name = params["name"]
-        current = await self._latest_by_uri(params["vault_uri"], name)
+        name = params.name
+        current = await self._latest_by_uri(params.vault_uri, name)
         if current is None:
-            deleted = await self.ctx.service.list_deleted_secrets(params["vault_uri"])
+            deleted = await self.ctx.service.list_deleted_secrets(params.vault_uri)
             gone = any(d.properties.name.lower() == name.lower() for d in deleted)
             return [f"'{name}': {'deleted (recoverable)' if gone else 'does not exist'}"]
         tags = ", ".join(f"{k}={v}" for k, v in current.tags) or "(none)"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,6 +22,7 @@ from console.plans.grant import plan_grant, principal_for_logic_app
 from console.plans.identity import plan_enable_identity
 from console.plans.secret import SecretDraft, plan_set_secret
 from console.validation import validate_secret_name, validate_secret_value
+from screens.text import Plain
 from screens.wizards.base import WizardScreen, find_by_id, selected
 from screens.wizards.firewall import learn_client_address
 from screens.wizards.secret_editor import MaskedEntry
@@ -255,9 +255,11 @@ class SetupWizard(WizardScreen):
         self.post_message(SummaryReady(lines, report.ok))
 
     def on_summary_ready(self, message: SummaryReady) -> None:
-        self.query_one("#summary-log", Static).update(Text("\n".join(self.stage_log) + "\n"))
+        self.query_one("#summary-log", Static).update(Plain("\n".join(self.stage_log) + "\n"))
         style = "green" if message.ok else "yellow"
-        self.query_one("#summary-check", Static).update(Text("\n".join(message.lines), style=style))
+        self.query_one("#summary-check", Static).update(
+            Plain("\n".join(message.lines), style=style)
+        )
         self.set_status(
             "Setup done: re-read and checked."
             if message.ok

@@ -19,8 +19,12 @@ def run_audit(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
 
 def test_json_findings_cover_the_demo_posture(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_audit(capsys, "--format", "json")
-    findings = json.loads(out)["findings"]
-    assert code == 1  # high findings, default --fail-on high
+    doc = json.loads(out)
+    findings = doc["findings"]
+    # The demo's locked vault refuses the admin's address: the audit is incomplete, so exit 2.
+    assert code == 2
+    assert doc["complete"] is False
+    assert [n["resource"].rsplit("/", 1)[-1] for n in doc["not_checked"]] == ["kv-payments-locked"]
     for finding in findings:
         assert set(finding) == {"severity", "rule", "resource", "title", "why", "fix"}
     by_rule = {}
@@ -42,6 +46,7 @@ def test_json_findings_cover_the_demo_posture(capsys: pytest.CaptureFixture[str]
     ]
     assert "demo-not-a-real-secret" not in out + err
     assert "kv-payments-locked" in err  # the admin's own firewall lock-out is reported, not hidden
+    assert "demo-not-a-real-secret" not in out + err
 
 
 def test_sarif_output_validates_against_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,18 +56,66 @@ def test_sarif_output_validates_against_the_schema(capsys: pytest.CaptureFixture
     jsonschema.validate(doc, schema)
     results = doc["runs"][0]["results"]
     assert results and all(r["level"] in ("error", "warning", "note") for r in results)
+    for rule in doc["runs"][0]["tool"]["driver"]["rules"]:
+        # every rule explains itself: a description and help text beyond its own id
+        assert rule["shortDescription"]["text"] != rule["id"]
+        assert rule["fullDescription"]["text"] != rule["shortDescription"]["text"]
+        assert rule["help"]["text"] and rule["help"]["text"] != rule["shortDescription"]["text"]
+    invocation = doc["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    [notice] = invocation["toolExecutionNotifications"]
+    assert "kv-payments-locked" in notice["message"]["text"]
 
 
 def test_fail_on_and_subscription_set_the_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     from emulator.seeds import stable_guid
 
-    assert run_audit(capsys, "--fail-on", "critical")[0] == 1  # the pasted partner key
     code, out, _ = run_audit(
         capsys, "--subscription", stable_guid("sub-dev"), "--fail-on", "critical"
     )
     assert code == 0  # the dev subscription has no critical finding
     assert "kv-dev-nopurge" in out and "kv-payments-open" not in out
     assert "findings:" in out  # the table's summary line
+    assert "NOT CHECKED" not in out
+
+
+def test_critical_findings_exit_1_when_everything_was_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from emulator.seeds import stable_guid
+
+    code, out, _ = run_audit(capsys, "--subscription", stable_guid("sub-prod"), "--format", "json")
+    doc = json.loads(out)
+    if doc["not_checked"]:  # the prod subscription holds the locked vault: exit 2 wins
+        assert code == 2
+    else:
+        assert code == 1
+
+
+def test_unknown_subscription_is_not_checked_and_exits_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    unknown = "00000000-0000-0000-0000-00000000beef"
+    code, out, err = run_audit(capsys, "--subscription", unknown)
+    assert code == 2
+    assert f"NOT CHECKED  /subscriptions/{unknown}: not a subscription this sign-in can see" in out
+    assert "No findings in what was checked." in out
+    assert "No findings.\n" not in out
+    code, out, _ = run_audit(capsys, "--subscription", unknown, "--format", "json")
+    doc = json.loads(out)
+    assert (code, doc["complete"], doc["findings"]) == (2, False, [])
+    assert doc["not_checked"][0]["resource"] == f"/subscriptions/{unknown}"
+
+
+def test_corrupt_state_file_exits_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    code, out, err = run_audit(capsys, "--state", str(state))
+    assert code == 2
+    assert "unreadable" in err and str(state) in err
+    assert "Traceback" not in out + err
 
 
 def test_hard_coded_secret_in_a_definition_is_flagged_without_printing_it() -> None:

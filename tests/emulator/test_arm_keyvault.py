@@ -392,3 +392,29 @@ def test_not_found_bodies_and_request_errors(emu: Emulator) -> None:
         "x-ms-ratelimit-remaining-subscription-reads",
     ):
         assert header in ok.headers
+
+
+def test_access_policy_remove_matches_permission_names_case_sensitively(
+    kv: KeyVaultManagementClient,
+) -> None:
+    vault = kv.vaults.get("rg-payments", "kv-payments-open")
+    tenant, oid = vault.properties.tenant_id, "0a0a0a0a-1111-4222-8333-444444444444"
+
+    def change(kind: str, secrets: list[str]) -> list[str]:
+        body = VaultAccessPolicyParameters(
+            properties=VaultAccessPolicyProperties(
+                access_policies=[
+                    AccessPolicyEntry(
+                        tenant_id=tenant, object_id=oid, permissions=Permissions(secrets=secrets)
+                    )
+                ]
+            )
+        )
+        answer = kv.vaults.update_access_policy("rg-payments", "kv-payments-open", kind, body)
+        entry = [p for p in answer.properties.access_policies if p.object_id == oid]
+        return list(entry[0].permissions.secrets) if entry else []
+
+    assert change("add", ["Get", "List"]) == ["Get", "List"]  # stored as sent (Portal casing)
+    assert change("remove", ["get"]) == ["Get", "List"]  # 200, and nothing removed
+    assert change("remove", ["Get"]) == ["List"]
+    assert change("remove", ["List"]) == []  # the entry goes with its last permission

@@ -188,3 +188,79 @@ def test_reader_cannot_write(emu: Emulator) -> None:
             attempt()
         assert exc.value.status_code == 403
         assert exc.value.error.code == "AuthorizationFailed"
+
+
+# ---- secure parameters and runtimeConfiguration, as Azure treats them ---------------------
+SECURE_DEFINITION = {
+    **empty_definition(),
+    "parameters": {
+        "apiKey": {"type": "SecureString"},
+        "region": {"type": "String", "defaultValue": "west"},
+    },
+}
+
+
+def _raw(logic: LogicManagementClient, method: str, name: str, body: object = None) -> object:
+    from azure.core.rest import HttpRequest
+
+    url = (
+        f"/subscriptions/{PROD}/resourceGroups/{RG}/providers/Microsoft.Logic/workflows/{name}"
+        "?api-version=2019-05-01"
+    )
+    return logic._send_request(HttpRequest(method, url, json=body))
+
+
+def test_get_hides_secure_parameter_values_and_put_needs_them(
+    logic: LogicManagementClient,
+) -> None:
+    body = {
+        "location": "westeurope",
+        "properties": {
+            "definition": SECURE_DEFINITION,
+            "parameters": {"apiKey": {"value": "not-a-real-key"}, "region": {"value": "north"}},
+            "runtimeConfiguration": {"lifetime": {"unit": "day", "count": 30}},
+            "someFutureProperty": {"kept": True},
+        },
+    }
+    created = _raw(logic, "PUT", "la-secure-params", body)
+    assert created.status_code == 201 and "not-a-real-key" not in created.text()
+    got = _raw(logic, "GET", "la-secure-params")
+    props = got.json()["properties"]
+    assert "not-a-real-key" not in got.text()
+    assert "value" not in props["parameters"]["apiKey"]
+    assert props["parameters"]["region"] == {"value": "north"}
+    assert props["runtimeConfiguration"] == {"lifetime": {"unit": "day", "count": 30}}
+    assert props["someFutureProperty"] == {"kept": True}
+    # Sending GET's body back loses the secure value: Azure refuses it.
+    again = {"location": "westeurope", "identity": {"type": "SystemAssigned"}, "properties": props}
+    refused = _raw(logic, "PUT", "la-secure-params", again)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "InvalidTemplate"
+    assert "'apiKey' is not provided" in refused.json()["error"]["message"]
+    kept = _raw(logic, "GET", "la-secure-params").json()
+    assert "identity" not in kept  # nothing changed
+
+
+def test_run_content_links_are_sas_urls_on_another_host_that_refuse_a_token(
+    emu: Emulator, logic: LogicManagementClient
+) -> None:
+    import requests
+
+    logic.workflow_triggers.run(RG, "la-connector-insecure", "Recurrence")
+    (run,) = list(logic.workflow_runs.list(RG, "la-connector-insecure", top=1))
+    (action,) = list(logic.workflow_run_actions.list(RG, "la-connector-insecure", run.name))
+    uri = action.outputs_link.uri
+    assert not uri.startswith(emu.base_url) and uri.startswith(emu.runtime_url)
+    assert "/contents/ActionOutputs?" in uri and "&sig=" in uri and "&sp=" in uri
+    ca = str(emu.ca_path)
+    token = logic._config.credential.get_token("https://management.azure.com/.default").token
+    with_token = requests.get(uri, headers={"Authorization": f"Bearer {token}"}, verify=ca)
+    assert with_token.status_code == 401
+    assert with_token.json()["error"]["code"] == "DirectApiRequestHasMoreThanOneAuthorization"
+    assert "'Bearer'" in with_token.json()["error"]["message"]
+    plain = requests.get(uri, verify=ca)
+    assert plain.status_code == 200 and "body" in plain.json()
+    tampered = requests.get(uri[:-3] + "AAA", verify=ca)
+    assert tampered.status_code == 401
+    unsigned = requests.get(uri.split("&sp=")[0], verify=ca)
+    assert unsigned.status_code == 401 and "('sig')" in unsigned.json()["error"]["message"]

@@ -78,3 +78,39 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
         again.vault_secrets("kv-payments-open").keys()
         == state.vault_secrets("kv-payments-open").keys()
     )
+
+
+def test_a_burst_of_writes_shares_few_state_file_writes(tmp_path: Path) -> None:
+    """--state no longer rewrites the whole tenant per request; the newest write still lands."""
+    from azure.identity import ClientSecretCredential
+    from azure.keyvault.secrets import SecretClient
+
+    from emulator.seeds import build_state
+    from emulator.server import EmulatorThread
+    from emulator.state import State
+
+    path = tmp_path / "tenant.json"
+    with EmulatorThread(build_state("demo"), state_path=path) as emu:
+        info = emu.info()
+        credential = ClientSecretCredential(
+            info["tenant_id"],
+            info["demo_client_id"],
+            info["demo_client_secret"],
+            authority=info["base_url"],
+            disable_instance_discovery=True,
+            connection_verify=info["ca_path"],
+        )
+        client = SecretClient(
+            emu.vault_uri("kv-payments-open"),
+            credential,
+            verify_challenge_resource=False,
+            connection_verify=info["ca_path"],
+        )
+        before = emu.state_writes
+        for i in range(30):
+            client.set_secret("burst", f"fake-{i}")
+        writes = emu.state_writes - before
+    assert writes < 15, writes  # 30 writes, one file write per 0.2 s at most
+    again = State.load(path)  # stopping flushed the last one
+    assert again.vault_secrets("kv-payments-open")["burst"].latest.value == "fake-29"
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -42,7 +42,7 @@ def hits(requests: list[str], pattern: str) -> int:
             f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.KeyVault/vaults/"
             "kv-ap/accessPolicies/add",
             True,
-        ),  # merges  # fmt: skip
+        ),  # merges
         ("PUT", "/x/providers/Microsoft.Authorization/roleAssignments/0000", True),  # fixed name
         ("PATCH", "/x/providers/Microsoft.KeyVault/vaults/kv-ap", True),  # full networkAcls
     ],
@@ -220,3 +220,18 @@ async def test_a_throttled_secret_set_is_retried_once_accepted(
     install(emu, "429@PUT /secrets/db-password:once,retry-after=0.05")  # 429: not processed
     await service.set_secret(signed_in, "db-password", MaskedValue("new-3"))
     assert requests == ["PUT /secrets/db-password"] * 2 and _versions(emu) == 2
+
+
+@pytest.mark.parametrize("fault", ["drop", "500"])
+async def test_a_firewall_patch_is_retried_after_a_dropped_connection_or_500(
+    service: AzureService, emu: Emulator, world: World, requests: list[str], fault: str
+) -> None:
+    from console.models import NetworkRules
+
+    pattern = "PATCH */vaults/kv-ap"
+    install(emu, f"{fault}@{pattern}:once")
+    rules = NetworkRules(default_action="Deny", bypass="AzureServices", ip_rules=("198.51.100.7",))
+    vault = await service.update_network_rules(world.vault_id("kv-ap"), rules)
+    assert hits(requests, pattern) == 2  # refused or dropped once, sent again: same outcome
+    assert vault.network.default_action == "Deny"
+    assert vault.network.ip_rules == ("198.51.100.7/32",)

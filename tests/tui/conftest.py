@@ -48,10 +48,15 @@ def _stable_ids(state: State) -> State:
     """Replace the seed's random ids (tenant, deleted principal, versions) with stable ones."""
     random_ids = [state.tenant_id]
     random_ids += [oid for oid, p in state.principals.items() if p.deleted]
-    random_ids += [v.version for recs in state.secrets.values() for r in recs.values()
-                   for v in r.versions]  # fmt: skip
-    random_ids += [v.version for recs in state.deleted_secrets.values() for d in recs.values()
-                   for v in d.record.versions]  # fmt: skip
+    random_ids += [
+        v.version for recs in state.secrets.values() for r in recs.values() for v in r.versions
+    ]
+    random_ids += [
+        v.version
+        for recs in state.deleted_secrets.values()
+        for d in recs.values()
+        for v in d.record.versions
+    ]
     text = json.dumps(state.to_json())
     for i, old in enumerate(dict.fromkeys(random_ids)):
         new = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kvconsole-snapshot-{i}"))
@@ -95,18 +100,25 @@ def demo() -> Iterator[DemoSession]:
 def make_demo_app(demo: DemoSession, tmp_path) -> Callable[..., KvConsoleApp]:
     def build(**settings_changes) -> KvConsoleApp:
         settings = replace(Settings(), **settings_changes)
-        return make_app(demo=True, read_only=True, settings=settings,
-                        settings_file=tmp_path / "settings.json", demo_session=demo)  # fmt: skip
+        return make_app(
+            demo=True,
+            read_only=True,
+            settings=settings,
+            settings_file=tmp_path / "settings.json",
+            demo_session=demo,
+        )
 
     return build
 
 
 def demo_secret_values(demo: DemoSession) -> list[str]:
     state = demo.emulator.state
-    values = [v.value for records in state.secrets.values() for r in records.values()
-              for v in r.versions]  # fmt: skip
-    values += [d.record.versions[-1].value for ds in state.deleted_secrets.values()
-               for d in ds.values()]  # fmt: skip
+    values = [
+        v.value for records in state.secrets.values() for r in records.values() for v in r.versions
+    ]
+    values += [
+        d.record.versions[-1].value for ds in state.deleted_secrets.values() for d in ds.values()
+    ]
     return [v for v in values if len(v) >= 6]
 
 

@@ -28,8 +28,11 @@ def fully_loaded(app: KvConsoleApp) -> bool:
         listing = app.catalog.secrets.get(vault.uri.rstrip("/").lower())
         if listing is None or not (listing.done or listing.error):
             return False
-    busy = [w for w in app.workers if w.group in ("load", "prefetch", "directory", "secrets")
-            and w.is_running]  # fmt: skip
+    busy = [
+        w
+        for w in app.workers
+        if w.group in ("load", "prefetch", "directory", "secrets") and w.is_running
+    ]
     if main._flush_timer is not None:  # pages received but not shown yet (coalesced updates)
         return False
     return not busy and (app.catalog.directory_checked or bool(app.catalog.directory))
