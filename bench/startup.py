@@ -59,7 +59,7 @@ T0 = float(sys.argv[1])
 from screens.cli import build_parser, pause_gc_for_startup
 args = build_parser().parse_args(["--demo"])
 pause_gc_for_startup()
-from screens.app import app_from_args
+from screens.cli import app_from_args
 
 app = app_from_args(args)
 marks = {}
@@ -144,7 +144,7 @@ OURS_TO_FRAME = (
 from screens.cli import build_parser, pause_gc_for_startup
 args = build_parser().parse_args(["--demo"])
 pause_gc_for_startup()
-from screens.app import app_from_args
+from screens.cli import app_from_args
 app_from_args(args).run(headless=True, size=(160, 45))
 """
 )

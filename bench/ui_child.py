@@ -178,7 +178,7 @@ class _Session:
 
 async def responsiveness_bench(info: dict[str, Any]) -> dict[str, Any]:
     from console.settings import Settings
-    from screens.app import make_app
+    from screens.cli import make_app
 
     app = make_app(demo=True, settings=Settings(), demo_session=_Session(info))
     out: dict[str, Any] = {}
@@ -217,7 +217,7 @@ async def responsiveness_bench(info: dict[str, Any]) -> dict[str, Any]:
 # ---- a large tenant loading in the app: time to a full tree, responsiveness meanwhile -------
 async def tenant_bench(info: dict[str, Any]) -> dict[str, Any]:
     from console.settings import Settings
-    from screens.app import make_app
+    from screens.cli import make_app
     from screens.widgets.nav import NavTree
 
     t0 = time.perf_counter()

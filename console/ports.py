@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from console.azure.types import SignedIn
 from console.masked import MaskedValue
 from console.models import (
     DeletedSecret,
@@ -24,6 +23,7 @@ from console.models import (
     RoleDefinition,
     Secret,
     SecretProperties,
+    SignedIn,
     Subscription,
     UserAssignedIdentity,
     Vault,

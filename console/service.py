@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from console.azure.errors import mapped, mapped_pages
 from console.azure.secrets_api import SecretMethods
-from console.azure.types import SignedIn
 from console.errors import NotFoundError, ReadOnlyError
 from console.models import (
     DirectoryObject,
@@ -22,6 +21,7 @@ from console.models import (
     ResourceGroup,
     RoleAssignment,
     RoleDefinition,
+    SignedIn,
     Subscription,
     UserAssignedIdentity,
     Vault,

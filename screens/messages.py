@@ -10,8 +10,13 @@ from console.errors import ConsoleError
 from console.kinds import ResourceKind
 
 if TYPE_CHECKING:
-    from console.azure.types import SignedIn
-    from console.models import DirectoryObject, RoleAssignment, SecretProperties, Subscription
+    from console.models import (
+        DirectoryObject,
+        RoleAssignment,
+        SecretProperties,
+        SignedIn,
+        Subscription,
+    )
     from console.ports import VaultService
 
 

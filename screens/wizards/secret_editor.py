@@ -60,21 +60,20 @@ class MaskedEntry(SecretInput):
         super().__init__(**kwargs)
         self.revealed = False
 
-    @property
-    def _value(self) -> Text:  # Input's own type; a Plain when revealed
+    def shown_text(self) -> Text:  # Input's own type; a Plain when revealed
         if self.revealed:
             return Plain(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
-        return super()._value
+        return super().shown_text()
 
     @property
     def content_width(self) -> int:
-        return len(self._value) + 1 if self.revealed else super().content_width
+        return len(self.shown_text()) + 1 if self.revealed else super().content_width
 
     def set_revealed(self, revealed: bool) -> None:
         self.revealed = revealed
         self.refresh(layout=True)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste_text(self, event: events.Paste) -> None:
         if event.text:
             self.insert_text_at_cursor(event.text)
         event.stop()

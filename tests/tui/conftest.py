@@ -17,7 +17,8 @@ from console.settings import Settings
 from emulator.seeds import build_state
 from emulator.server import EmulatorThread
 from emulator.state import State
-from screens.app import KvConsoleApp, make_app
+from screens.app import KvConsoleApp
+from screens.cli import make_app
 
 FIXED_TS = 1_767_225_600  # 2026-01-01 00:00 UTC: no clock in any snapshot
 FIXED_ISO = "2026-01-01T00:00:00Z"

@@ -11,7 +11,7 @@ import pytest
 from console.demo import DemoSession
 from console.settings import Settings
 from emulator.server import EmulatorThread
-from screens.app import make_app
+from screens.cli import make_app
 from screens.secret import SecretScreen
 from screens.widgets.virtual_list import VirtualList
 from tests.tui.conftest import SIZE, deterministic_demo_state

@@ -11,7 +11,7 @@ from console.demo import DemoSession
 from console.masked import MASK
 from emulator.faults import install
 from emulator.server import EmulatorThread
-from screens.app import make_app
+from screens.cli import make_app
 from screens.secret import SecretScreen
 from tests.tui.conftest import SIZE, deterministic_demo_state
 from tests.tui.helpers import loaded

@@ -17,7 +17,8 @@ from console.demo import DemoSession, start_demo
 from console.masked import MASK
 from console.settings import Settings
 from emulator.state import SecretRecord, SecretVersion
-from screens.app import KvConsoleApp, make_app
+from screens.app import KvConsoleApp
+from screens.cli import make_app
 from screens.secret import SecretScreen
 from screens.signin import SignInSettingsScreen
 from screens.widgets.secret_input import SecretInput
