@@ -114,6 +114,9 @@ def app_from_args(args: argparse.Namespace) -> KvConsoleApp:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from screens.textual_private import tolerate_undecodable_input
+
+    tolerate_undecodable_input()
     app = app_from_args(args)
     try:
         app.run()

@@ -65,3 +65,24 @@ class ShownTextInput(Input):
         # methods`) until the default is prevented: without this, Input's runs too and inserts
         # the first line a second time.
         event.prevent_default()
+
+
+def tolerate_undecodable_input() -> None:
+    """Keys that are not UTF-8 (one 0xff byte on stdin) must not kill the console.
+
+    Textual's Linux drivers decode stdin with a strict UTF-8 incremental decoder looked up
+    through the module global `getincrementaldecoder` (textual 8.2.8 drivers/linux_driver.py and
+    linux_inline_driver.py, `run_input_thread`); a bad byte raised UnicodeDecodeError in the
+    input thread and ended the app with exit code 0. Here the decoder replaces bad bytes (U+FFFD)
+    instead, which the key parser ignores."""
+    import codecs
+    import functools
+
+    from textual.drivers import linux_driver, linux_inline_driver
+
+    def lenient(encoding: str) -> type[codecs.IncrementalDecoder]:
+        base = codecs.getincrementaldecoder(encoding)
+        return functools.partial(base, errors="replace")  # type: ignore[return-value]
+
+    for module in (linux_driver, linux_inline_driver):
+        module.getincrementaldecoder = lenient  # type: ignore[attr-defined]

@@ -53,3 +53,18 @@ def test_every_hook_named_is_checked() -> None:
         assert hasattr(App, name)
     for name in textual_private.INPUT_HOOKS:
         assert hasattr(Input, name)
+
+
+def test_a_byte_that_is_not_utf8_on_stdin_is_replaced_not_fatal() -> None:
+    """Issue 13: one 0xff byte on stdin killed the console (strict decoder in Textual's input
+    thread). The drivers still look the decoder up through the module global we replace."""
+    from textual.drivers import linux_driver, linux_inline_driver
+
+    from screens.textual_private import tolerate_undecodable_input
+
+    for module in (linux_driver, linux_inline_driver):
+        assert callable(module.getincrementaldecoder)  # the hook point still exists
+    tolerate_undecodable_input()
+    for module in (linux_driver, linux_inline_driver):
+        decode = module.getincrementaldecoder("utf-8")().decode
+        assert decode(b"\xffq", final=False) == "\ufffdq"
