@@ -217,7 +217,13 @@ class KvConsoleApp(TracebackWithoutLocals, App[None]):
         while isinstance(self.screen, DeviceCodeScreen | ProblemScreen):
             self.pop_screen()
         detail = message.error.message if message.error is not None else ""
-        self.push_screen(ProblemScreen(message.problem, detail), self._problem_choice)
+        advice = None
+        if message.error is not None and message.error.code == "StateFileError":
+            advice = (
+                "• Move the state file aside (or delete it), then press r to retry: the demo "
+                "starts from its seed.\n• Or restart without --state."
+            )
+        self.push_screen(ProblemScreen(message.problem, detail, advice), self._problem_choice)
 
     def _problem_choice(self, choice: str | None) -> None:
         if choice == "retry":

@@ -37,10 +37,11 @@ class ProblemScreen(Screen[str]):
         Binding("q", "app.quit", "Quit", id="problem.quit"),
     ]
 
-    def __init__(self, problem: str, detail: str = "") -> None:
+    def __init__(self, problem: str, detail: str = "", advice: str | None = None) -> None:
         super().__init__()
         self.problem = problem
         self.detail = detail
+        self.advice = advice  # replaces the sign-in advice when the problem is not sign-in
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,6 +49,9 @@ class ProblemScreen(Screen[str]):
             yield Label(Plain(self.problem), id="problem-title")
             if self.detail:
                 yield Static(Plain(self.detail), id="problem-detail")
+            if self.advice is not None:
+                yield Static(Plain.assemble(("How to fix it\n", "bold"), self.advice))
+                return
             yield Static(
                 Plain.assemble(
                     ("How to fix it\n", "bold"),
