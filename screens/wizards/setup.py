@@ -212,12 +212,15 @@ class SetupWizard(WizardScreen):
         changes: list[Change] = []
         notes: list[str] = []
         snapshot: dict[str, Any] = {}
-        for entry in reversed(self.entries):
+        for entry in reversed(self.entries):  # the last change is undone first
             plan = self.ctx.journal.undo_plan(entry)
             if plan is not None:
                 changes += plan.changes
                 notes += plan.notes
-                snapshot.update(entry.verified)
+        # The drift check compares with the newest re-read of each resource: two steps on the
+        # same vault (grant, then firewall) must leave the later step's snapshot, not the older.
+        for entry in self.entries:
+            snapshot.update(entry.verified)
         if not changes:
             return None
         return Plan("Undo the setup so far", tuple(changes), notes=tuple(notes), snapshot=snapshot)
