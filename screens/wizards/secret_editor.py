@@ -34,7 +34,13 @@ from console.plans.secret import (
     plan_set_secret,
     plan_update_secret,
 )
-from console.validation import decode_secret_file, parse_date, parse_tags, validate_secret_name
+from console.validation import (
+    decode_secret_file,
+    format_tags,
+    parse_date,
+    parse_tags,
+    validate_secret_name,
+)
 from screens.text import Plain
 from screens.widgets.secret_input import SecretInput
 from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
@@ -100,6 +106,7 @@ class SecretEditorWizard(WizardScreen):
         super().__init__(ctx, **prefill)
         self.draft: SecretDraft | None = None
         self.attributes_of: tuple[str, str] | None = None  # (vault id, name) loaded into the form
+        self.loaded_tags: tuple[tuple[str, str], ...] | None = None  # Azure's, as loaded
 
     def compose_steps(self) -> ComposeResult:
         with Vertical(id="step-choose", classes="step"):
@@ -133,7 +140,10 @@ class SecretEditorWizard(WizardScreen):
                 yield Static("", id="not_before-error", classes="field-error")
                 yield Input(placeholder="expiry date (ISO, UTC), e.g. 2026-12-31", id="expires_on")
                 yield Static("", id="expires_on-error", classes="field-error")
-                yield Input(placeholder="tags: name=value, name=value", id="tags")
+                yield Input(
+                    placeholder=r"tags: name=value, …  (\, \= \n \s: comma, =, line, space)",
+                    id="tags",
+                )
                 yield Static("", id="tags-error", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button("Load current attributes", id="load-attributes")
@@ -190,7 +200,11 @@ class SecretEditorWizard(WizardScreen):
         errors: dict[str, str | None] = {}
         nbf, errors["not_before"] = parse_date(self.query_one("#not_before", Input).value)
         exp, errors["expires_on"] = parse_date(self.query_one("#expires_on", Input).value)
-        tags, errors["tags"] = parse_tags(self.query_one("#tags", Input).value)
+        typed_tags = self.query_one("#tags", Input).value
+        if self.loaded_tags is not None and typed_tags == format_tags(self.loaded_tags):
+            tags, errors["tags"] = self.loaded_tags, None  # untouched: exactly Azure's tags
+        else:
+            tags, errors["tags"] = parse_tags(typed_tags)
         for name, message in errors.items():
             self.field_error(name, message)
         if any(errors.values()):
@@ -288,7 +302,7 @@ class SecretEditorWizard(WizardScreen):
             deleted = await self.ctx.service.list_deleted_secrets(params.vault_uri)
             gone = any(d.properties.name.lower() == name.lower() for d in deleted)
             return [f"'{name}': {'deleted (recoverable)' if gone else 'does not exist'}"]
-        tags = ", ".join(f"{k}={v}" for k, v in current.tags) or "(none)"
+        tags = format_tags(current.tags) or "(none)"
         return [
             f"'{name}': version {current.version}, enabled {current.enabled}",
             f"  content type {current.content_type or '(none)'}; tags {tags}",
@@ -380,5 +394,6 @@ class SecretEditorWizard(WizardScreen):
         self.query_one("#expires_on", Input).value = (
             current.expires_on.isoformat() if current.expires_on else ""
         )
-        self.query_one("#tags", Input).value = ", ".join(f"{k}={v}" for k, v in current.tags)
+        self.loaded_tags = tuple(current.tags)
+        self.query_one("#tags", Input).value = format_tags(current.tags)
         self.attributes_of = (message.vault_id, name)
