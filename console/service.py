@@ -263,7 +263,7 @@ class AzureService(SecretMethods):
 
         Runs execute the real workflow (on Azure and in the emulator alike): a write.
         """
-        from console.azure.runs import get_run, list_triggers, trigger_run
+        from console.azure.runs import get_run, list_triggers, newest_run_name, trigger_run
 
         self._check_write("running the workflow")
         if trigger is None:
@@ -271,8 +271,11 @@ class AzureService(SecretMethods):
             if not triggers:
                 raise NotFoundError("The workflow has no trigger to run.")
             trigger = triggers[0]
+        previous = await newest_run_name(self.connection, logic_app_id)
         run_name = await trigger_run(self.connection, logic_app_id, trigger)
-        return await get_run(self.connection, logic_app_id, run_name, timeout=timeout)
+        return await get_run(
+            self.connection, logic_app_id, run_name, timeout=timeout, not_run=previous
+        )
 
     # ---- many subscriptions at once (Azure Resource Graph) --------------------------------
     @mapped_pages

@@ -26,6 +26,14 @@ async def list_triggers(connection: Connection, logic_app_id: str) -> list[str]:
     return [t.name async for t in client.workflow_triggers.list(rg, name)]
 
 
+async def newest_run_name(connection: Connection, logic_app_id: str) -> str | None:
+    """The name of the workflow's newest run (None without runs)."""
+    sub, rg, name = _parts(logic_app_id)
+    async for run in connection.logic_client(sub).workflow_runs.list(rg, name, top=1):
+        return str(run.name)
+    return None
+
+
 async def trigger_run(connection: Connection, logic_app_id: str, trigger: str) -> str | None:
     """Run *trigger*; the run's name when Azure tells it (x-ms-workflow-run-id)."""
     sub, rg, name = _parts(logic_app_id)
@@ -81,8 +89,10 @@ async def get_run(
     *,
     timeout: float = 60.0,
     poll: float = 1.0,
+    not_run: str | None = None,
 ) -> WorkflowRun:
-    """The run (newest when *run_name* is None), waiting until it finishes."""
+    """The run (when *run_name* is None: the newest one that is not *not_run*, the newest before
+    the trigger: a previous run is never taken for this one), waiting until it finishes."""
     sub, rg, name = _parts(logic_app_id)
     client = connection.logic_client(sub)
     loop = asyncio.get_running_loop()
@@ -93,8 +103,11 @@ async def get_run(
             async for candidate in client.workflow_runs.list(rg, name, top=1):
                 run = candidate
                 break
-            if run is None:
-                raise LookupError(f"{name} has no run yet")
+            if run is None or (not_run is not None and run.name == not_run):
+                if loop.time() > deadline:
+                    raise LookupError(f"{name}: the triggered run did not appear in its history")
+                await asyncio.sleep(poll)
+                continue
         else:
             run = await client.workflow_runs.get(rg, name, run_name)
         if str(run.status).lower() in FINISHED or loop.time() > deadline:
