@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console.definition import KeyVaultAction, find_keyvault_actions, iter_actions
-from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
+from console.models import (
+    LogicApp,
+    RoleAssignment,
+    RoleDefinition,
+    SecretProperties,
+    Vault,
+    WorkflowIdentity,
+)
 from console.roles import BUILTIN_ROLES, KV_SECRETS_USER, action_matches
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
@@ -339,8 +346,32 @@ def _on_vault(action: KeyVaultAction, vault: Vault) -> bool:
     return target.startswith(host) or f"//{vault.name.lower()}." in target
 
 
+def _identity_problem(action: KeyVaultAction, identity: WorkflowIdentity | None) -> str | None:
+    """The managed identity an action names must be one the Logic App has: no ``identity``
+    means the system-assigned one; a user-assigned one is named by its resource id."""
+    if identity is None or action.auth_type != "ManagedServiceIdentity":
+        return None
+    if not identity.user_assigned and "systemassigned" not in identity.type.lower():
+        return None  # no identity at all: the identity line says so, with its fix
+    if action.identity and action.identity != "SystemAssigned":
+        ids = {ref.resource_id.lower() for ref in identity.user_assigned}
+        if action.identity.lower() not in ids:
+            name = action.identity.rstrip("/").rsplit("/", 1)[-1]
+            return f"{action.name}: uses user-assigned identity {name}, which the app does not have"
+        return None
+    if "systemassigned" not in identity.type.lower():
+        return (
+            f"{action.name}: names no identity, so it uses the system-assigned one, which is off"
+            " (name the user-assigned identity in the action, or turn the system one on)"
+        )
+    return None
+
+
 def check_actions(
-    actions: Sequence[KeyVaultAction], vault: Vault | None, audience: str = VAULT_AUDIENCE
+    actions: Sequence[KeyVaultAction],
+    vault: Vault | None,
+    audience: str = VAULT_AUDIENCE,
+    identity: WorkflowIdentity | None = None,
 ) -> Check:
     if not actions:
         return Check(
@@ -371,6 +402,8 @@ def check_actions(
                 )
             if vault is not None and not _on_vault(action, vault):
                 problems.append(f"{action.name}: the URL is not on vault {vault.name}")
+            if (problem := _identity_problem(action, identity)) is not None:
+                problems.append(problem)
         elif action.auth_type != "ManagedServiceIdentity":
             problems.append(
                 f"{action.name}: the Key Vault connection uses {action.auth_type}, "
@@ -564,7 +597,7 @@ def check_access(
             logic_app, vault, actions, role_assignments, role_definitions or {}, secret_name
         ),
         check_firewall(logic_app, vault, actions),
-        check_actions(actions, vault, audience),
+        check_actions(actions, vault, audience, logic_app.identity),
         check_secure_outputs(logic_app, actions),
         check_secret(secret_name, secret, missing=secret_missing, now=now or datetime.now(UTC)),
     )

@@ -436,3 +436,31 @@ def test_rbac_custom_role_and_certificate_user_read_secrets_as_azure_defines_the
         now=NOW,
     ).check("grant")
     assert line.status == FAIL  # notDataActions take the read away
+
+
+def test_an_action_must_use_an_identity_the_app_has() -> None:
+    from console.models import UserAssignedRef
+
+    uai = (
+        "/subscriptions/s/resourcegroups/rg/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/id-a"
+    )
+    only_user = WorkflowIdentity(
+        type="UserAssigned", user_assigned=(UserAssignedRef(uai, PRINCIPAL, "c"),)
+    )
+    omitted = make_app({"Get_secret": http_action()}, identity=only_user)
+    line = check_access(omitted, make_vault(), now=NOW).check("actions")
+    assert line.status == FAIL and "system-assigned one, which is off" in line.reason
+    named = http_action(
+        auth={"type": "ManagedServiceIdentity", "audience": "https://vault.azure.net",
+              "identity": uai.upper()},
+    )  # fmt: skip
+    assert check_access(make_app({"Get_secret": named}, identity=only_user), make_vault(),
+                        now=NOW).check("actions").status == PASS  # fmt: skip
+    other = http_action(
+        auth={"type": "ManagedServiceIdentity", "audience": "https://vault.azure.net",
+              "identity": uai.replace("id-a", "id-b")},
+    )  # fmt: skip
+    line = check_access(make_app({"Get_secret": other}, identity=only_user), make_vault(),
+                        now=NOW).check("actions")  # fmt: skip
+    assert line.status == FAIL and "id-b, which the app does not have" in line.reason
