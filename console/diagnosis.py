@@ -228,8 +228,23 @@ def check_grant(
                 fix="grant",
             )
         return Check("grant", "Permission on the vault", PASS, f"Role assignment: {names}.")
-    policies = [p for p in vault.access_policies if p.object_id.lower() in principals]
+    mine = [p for p in vault.access_policies if p.object_id.lower() in principals]
+    # An entry bound to an application id (a compound identity) grants only when that
+    # application acts on behalf of the principal; a Logic App calls as itself, so it never counts.
+    policies = [p for p in mine if not p.application_id]
+    compound = [p for p in mine if p.application_id]
     granted = {s.lower() for p in policies for s in p.permissions.secrets}
+    if not ({"get", "all"} & granted) and compound:
+        return Check(
+            "grant",
+            "Permission on the vault",
+            FAIL,
+            f"The only access policy for this identity is bound to application "
+            f"{compound[0].application_id} (a compound entry): it applies only when that "
+            "application acts for the identity, so Key Vault refuses the Logic App "
+            "(ForbiddenByPolicy). Grant the identity itself.",
+            fix="grant",
+        )
     if not ({"get", "all"} & granted):
         return Check(
             "grant",

@@ -62,9 +62,11 @@ class ForbiddenKind:
     DISABLED = "disabled"  # the secret is disabled
     MANAGEMENT = "management"  # ARM AuthorizationFailed
     PURGE_PROTECTION = "purge_protection"  # purge refused while purge protection is on
+    DIRECTORY = "directory"  # Microsoft Graph refused to read directory objects
 
 
 _FORBIDDEN_TITLES = {
+    ForbiddenKind.DIRECTORY: "No directory read permission",
     ForbiddenKind.ACCESS_POLICY: "No access policy permission",
     ForbiddenKind.RBAC: "No RBAC role assignment",
     ForbiddenKind.FIREWALL: "Blocked by the vault firewall",

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from console.errors import ForbiddenError, ForbiddenKind
 from console.models import DirectoryObject
 
 if TYPE_CHECKING:
@@ -64,6 +65,17 @@ async def get_by_ids(
         )
         response = await client.send_request(request)
         payload = await response.read()
+        if response.status_code == 403:
+            # Graph's refusal is about the directory, not any vault: say so (it is not an
+            # access-policy problem, whatever the generic 403 advice would suggest).
+            raise ForbiddenError(
+                "Microsoft Graph refused to read directory objects: the signed-in identity "
+                "lacks directory read permission (a service principal needs e.g. the "
+                "Directory.Read.All application permission). Principals are shown by object id "
+                "and orphaned ones cannot be told apart.",
+                kind=ForbiddenKind.DIRECTORY,
+                code="Authorization_RequestDenied",
+            )
         if response.status_code >= 400:
             raise HttpResponseError(response=response)
         for item in json.loads(payload).get("value", []):

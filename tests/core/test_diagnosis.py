@@ -464,3 +464,11 @@ def test_an_action_must_use_an_identity_the_app_has() -> None:
     line = check_access(make_app({"Get_secret": other}, identity=only_user), make_vault(),
                         now=NOW).check("actions")  # fmt: skip
     assert line.status == FAIL and "id-b, which the app does not have" in line.reason
+
+
+def test_a_compound_access_policy_entry_does_not_count_as_a_grant() -> None:
+    """Issue 12: an entry bound to an application id grants only to that app acting for the
+    principal; the Logic App calls as itself and is refused (ForbiddenByPolicy)."""
+    compound = AccessPolicy("t", PRINCIPAL, Permissions(secrets=("get",)), application_id="app-1")
+    line = check_access(make_app(), make_vault(access_policies=(compound,)), now=NOW).check("grant")
+    assert line.status == FAIL and "compound entry" in line.reason and line.fix == "grant"

@@ -63,3 +63,20 @@ async def test_an_unreadable_connection_means_no_vault_to_check(demo, service) -
     vaults, app = await _load(service)
     report = await run_access_check(service, app, vaults=vaults)
     assert "No vault to check" in report.check("grant").reason
+
+
+async def test_a_graph_refusal_is_explained_as_directory_permission(demo, service) -> None:
+    """Issue 12: Graph's 403 is about reading the directory, not about a vault's policies."""
+    from console.errors import ForbiddenError, ForbiddenKind
+    from emulator.http import AzureHttpError
+
+    async def refuse(request) -> None:
+        if request.path.endswith("/directoryObjects/getByIds"):
+            raise AzureHttpError(403, "Authorization_RequestDenied",
+                                 "Insufficient privileges to complete the operation.")  # fmt: skip
+
+    demo.emulator.before_request.append(refuse)
+    with pytest.raises(ForbiddenError) as err:
+        await service.resolve_principals({"00000000-0000-0000-0000-000000000001"})
+    assert err.value.kind == ForbiddenKind.DIRECTORY
+    assert "Microsoft Graph" in err.value.message and "access polic" not in err.value.message
