@@ -16,6 +16,7 @@ async def test_the_state_file_error_and_its_fix_are_shown(tmp_path) -> None:
     app = make_app(demo=True, state=state, settings_file=tmp_path / "s.json")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ProblemScreen), "the problem screen")
+        await pilot.pause(0.2)  # let the new screen's header finish mounting before we leave
         text = " ".join(str(w.render()) for w in app.screen.query(Static))
         assert str(state) in text and "unreadable" in text
         assert "Move the state file aside" in text and "az login" not in text
