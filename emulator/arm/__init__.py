@@ -11,8 +11,11 @@ from emulator.arm import (
     authorization,
     keyvault,
     logic,
+    managed_hsm,
+    metadata,
     msi,
     resourcegraph,
+    resources,
     runs,
     subscriptions,
 )
@@ -25,7 +28,17 @@ if TYPE_CHECKING:
 
 def build_router() -> Router:
     router = Router()
-    for module in (subscriptions, keyvault, logic, msi, authorization, runs, resourcegraph):
+    for module in (
+        subscriptions,
+        resources,
+        keyvault,
+        managed_hsm,
+        logic,
+        msi,
+        authorization,
+        runs,
+        resourcegraph,
+    ):
         module.add_routes(router)
     return router
 
@@ -36,9 +49,12 @@ def register(app: web.Application, emu: Emulator) -> None:
 
     async def dispatch(request: web.Request) -> web.StreamResponse:
         extra = arm_headers(request)
+        path = normalise_path(request.path)
+        if request.method == "GET" and path.lower() == metadata.PATH:  # anonymous, as on Azure
+            return await metadata.endpoints(request, emu)
         try:
             caller = authz.arm_caller(emu.state, request)
-            route, match = router.resolve(request.method, normalise_path(request.path))
+            route, match = router.resolve(request.method, path)
             version = http.require_api_version(request, set(route.versions))
             ctx = Ctx(request, emu, caller, match, version, headers=extra)
             return await route.handler(ctx)
