@@ -2,7 +2,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean interop
+
+# The Azure CLI for `make interop`, in a venv of its own: never a dependency of kvconsole.
+AZ_VENV ?= .venv-az
+AZ_CLI_VERSION := 2.91.0
+AZ_STAMP := $(AZ_VENV)/.installed-$(AZ_CLI_VERSION)
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -18,6 +23,22 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# The Azure CLI, unchanged, against `kvconsole emulator` (tests/interop). Loopback only: in a
+# private network namespace where `unshare` works (root), else on this host's network.
+$(AZ_STAMP):
+	python3 -m venv $(AZ_VENV)
+	$(AZ_VENV)/bin/python -m pip install --quiet azure-cli==$(AZ_CLI_VERSION)
+	touch $(AZ_STAMP)
+
+interop: $(STAMP) $(AZ_STAMP)
+	@if unshare -n true 2>/dev/null; then \
+		KVCONSOLE_INTEROP=1 unshare -n sh -c 'ip link set lo up && \
+			$(PY) -m pytest -p no:cacheprovider tests/interop'; \
+	else \
+		echo "make interop: no network namespace (unshare needs root); using this host's network"; \
+		KVCONSOLE_INTEROP=1 $(PY) -m pytest -p no:cacheprovider tests/interop; \
+	fi
 
 bench: $(STAMP)
 	$(PY) bench/run.py
