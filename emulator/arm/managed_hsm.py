@@ -1,7 +1,8 @@
 """Microsoft.KeyVault/managedHSMs: the emulator has none, but lists them (empty) as Azure would.
 
-`az keyvault list` lists vaults and managed HSMs together and, when either list fails, swallows
-the error and shows nothing at all; an empty HSM list keeps the vaults visible.
+`az keyvault list` lists vaults and managed HSMs together (it swallows a failing HSM list, so the
+vaults still show); `az keyvault list --resource-type hsm` shows the error, so it gets the empty
+list Azure gives a subscription without HSMs.
 """
 
 from __future__ import annotations
