@@ -39,9 +39,13 @@ def warm_imports() -> None:
 
 def service(t: Tenant) -> AzureService:
     conn = Connection.for_emulator(
-        t.base_url, t.ca_path, t.tenant_id, t.client_id, t.client_secret,
+        t.base_url,
+        t.ca_path,
+        t.tenant_id,
+        t.client_id,
+        t.client_secret,
         subscription_ids=tuple(t.subscription_ids),
-    )  # fmt: skip
+    )
     return AzureService(conn)
 
 
@@ -107,9 +111,13 @@ class Bare:
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx))
         self.transport = AioHttpTransport(session=self.session, session_owner=False)
         self.credential = ClientSecretCredential(
-            t.tenant_id, t.client_id, t.client_secret, authority=t.base_url,
-            disable_instance_discovery=True, transport=self.transport,
-        )  # fmt: skip
+            t.tenant_id,
+            t.client_id,
+            t.client_secret,
+            authority=t.base_url,
+            disable_instance_discovery=True,
+            transport=self.transport,
+        )
         self.clients: list[Any] = []
 
     def mgmt(self, cls: Any, *args: Any) -> Any:
@@ -151,8 +159,9 @@ async def bare_secrets(t: Tenant, vault_uri: str) -> Timing:
     clock = _Clock()
     bare = Bare(t)
     try:
-        client = SecretClient(vault_uri, bare.credential, transport=bare.transport,
-                              verify_challenge_resource=False)  # fmt: skip
+        client = SecretClient(
+            vault_uri, bare.credential, transport=bare.transport, verify_challenge_resource=False
+        )
         bare.clients.append(client)
         async for page in client.list_properties_of_secrets().by_page():
             clock.rows(len([p async for p in page]))

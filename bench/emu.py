@@ -56,9 +56,19 @@ def emulator(
 ) -> Iterator[Tenant]:
     """Run ``kvconsole emulator --seed large`` with these sizes; stopped on exit."""
     args = [
-        "--seed", "large", "--subscriptions", str(subscriptions), "--vaults", str(vaults),
-        "--logic-apps", str(logic_apps), "--secrets", str(secrets), "--big-vault", str(big_vault),
-    ]  # fmt: skip
+        "--seed",
+        "large",
+        "--subscriptions",
+        str(subscriptions),
+        "--vaults",
+        str(vaults),
+        "--logic-apps",
+        str(logic_apps),
+        "--secrets",
+        str(secrets),
+        "--big-vault",
+        str(big_vault),
+    ]
     proc = subprocess.Popen(
         [sys.executable, "-c", _SERVE, *args],
         stdout=subprocess.PIPE,

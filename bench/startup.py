@@ -31,12 +31,24 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _run(code: str, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     if code not in _warm:  # first run of this code: compiles into the prefix, not timed
-        subprocess.run([sys.executable, "-c", code, repr(time.time())], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", code, repr(time.time())],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         _warm.add(code)
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-c", code, repr(t0)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code, repr(t0)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return t0, out
 
 
@@ -47,7 +59,7 @@ T0 = float(sys.argv[1])
 from screens.cli import build_parser, pause_gc_for_startup
 args = build_parser().parse_args(["--demo"])
 pause_gc_for_startup()
-from screens.app import app_from_args
+from screens.cli import app_from_args
 
 app = app_from_args(args)
 marks = {}
@@ -84,9 +96,14 @@ print("BENCH " + json.dumps(marks), flush=True)
 
 def one_run() -> dict:
     with tempfile.TemporaryDirectory(prefix="kvbench-home-") as home:
-        env = _env(HOME=home, XDG_CONFIG_HOME=f"{home}/config", XDG_DATA_HOME=f"{home}/data",
-                   XDG_CACHE_HOME=f"{home}/cache", XDG_STATE_HOME=f"{home}/state",
-                   PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")  # fmt: skip
+        env = _env(
+            HOME=home,
+            XDG_CONFIG_HOME=f"{home}/config",
+            XDG_DATA_HOME=f"{home}/data",
+            XDG_CACHE_HOME=f"{home}/cache",
+            XDG_STATE_HOME=f"{home}/state",
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        )
         _, out = _run(CHILD, env)
     for line in out.stdout.splitlines():
         if line.startswith("BENCH "):
@@ -127,7 +144,7 @@ OURS_TO_FRAME = (
 from screens.cli import build_parser, pause_gc_for_startup
 args = build_parser().parse_args(["--demo"])
 pause_gc_for_startup()
-from screens.app import app_from_args
+from screens.cli import app_from_args
 app_from_args(args).run(headless=True, size=(160, 45))
 """
 )
@@ -154,12 +171,22 @@ def instructions_to_first_frame() -> tuple[int, int] | None:
             env = _env(HOME=home, XDG_CONFIG_HOME=f"{home}/config")
             subprocess.run(
                 [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=60
-            )  # fmt: skip - compiles into the pycache prefix
+            )  # compiles into the pycache prefix
             out = subprocess.run(
-                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                 sys.executable, "-c", code],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-            )  # fmt: skip
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    "--callgrind-out-file=/dev/null",
+                    sys.executable,
+                    "-c",
+                    code,
+                ],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
         found = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
         if found is None:
             raise RuntimeError(f"callgrind run failed: {out.stderr[-2000:]}")

@@ -17,13 +17,22 @@ BENCH = Path(__file__).resolve().parent
 
 def run_child(mode: str, *args: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="kvbench-home-") as home:
-        env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": f"{home}/config",
-               "XDG_DATA_HOME": f"{home}/data", "XDG_STATE_HOME": f"{home}/state",
-               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # fmt: skip
+        env = {
+            **os.environ,
+            "HOME": home,
+            "XDG_CONFIG_HOME": f"{home}/config",
+            "XDG_DATA_HOME": f"{home}/data",
+            "XDG_STATE_HOME": f"{home}/state",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
         out = subprocess.run(
             [sys.executable, str(BENCH / "ui_child.py"), mode, *args],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
     for line in out.stdout.splitlines():
         if line.startswith("BENCH "):
             return json.loads(line[6:])

@@ -13,7 +13,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from screens.main import settle_gc
+from console.loader import settle_gc
 from screens.widgets.filter_input import FilterInput
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
@@ -65,9 +65,15 @@ class ListApp(App[None]):
     def compose(self) -> ComposeResult:
         yield FilterInput("#items", id="filter")
         yield VirtualList(
-            [Column("Name"), Column("Enabled", 7), Column("Type", 12), Column("Updated", 16),
-             Column("Expires", 16)], id="items",
-        )  # fmt: skip
+            [
+                Column("Name"),
+                Column("Enabled", 7),
+                Column("Type", 12),
+                Column("Updated", 16),
+                Column("Expires", 16),
+            ],
+            id="items",
+        )
 
 
 # ---- type-to-filter over 100,000 rows -------------------------------------------------------
@@ -92,9 +98,10 @@ async def filter_bench(n: int) -> dict[str, Any]:
             typed = typed[:-1] if key == "backspace" else typed + key
             want = tuple(typed.lower().split())
             per_key.append(
-                await key_to_paint(app, key, lambda t=typed, w=want: field.value == t
-                                   and vl._filter == w)  # noqa: SLF001
-            )  # fmt: skip
+                await key_to_paint(
+                    app, key, lambda t=typed, w=want: field.value == t and vl._filter == w
+                )  # noqa: SLF001
+            )
             await pilot.pause()
         for text in ("b", "bi", "big", "big-", "big-0", "big-00", "big-001", "", "9", "99"):
             # Paced like typing: back to back, every call would wait out Textual's 60 fps frame
@@ -134,7 +141,7 @@ async def memory_bench(n: int) -> dict[str, Any]:
                     created_on=now,
                     updated_on=now,
                     recovery_level="Recoverable+Purgeable",
-                )  # fmt: skip
+                )
                 for i in range(start, min(n, start + 25))
             ]
             listing.items.update({p.name: p for p in page})
@@ -157,9 +164,13 @@ class _Session:
 
         i = self.info
         return Connection.for_emulator(
-            i["base_url"], i["ca_path"], i["tenant_id"], i["demo_client_id"],
-            i["demo_client_secret"], subscription_ids=tuple(i["subscription_ids"]),
-        )  # fmt: skip
+            i["base_url"],
+            i["ca_path"],
+            i["tenant_id"],
+            i["demo_client_id"],
+            i["demo_client_secret"],
+            subscription_ids=tuple(i["subscription_ids"]),
+        )
 
     def stop(self) -> None:
         pass
@@ -167,7 +178,7 @@ class _Session:
 
 async def responsiveness_bench(info: dict[str, Any]) -> dict[str, Any]:
     from console.settings import Settings
-    from screens.app import make_app
+    from screens.cli import make_app
 
     app = make_app(demo=True, settings=Settings(), demo_session=_Session(info))
     out: dict[str, Any] = {}
@@ -195,16 +206,18 @@ async def responsiveness_bench(info: dict[str, Any]) -> dict[str, Any]:
             samples.append(await key_to_paint(app, key, lambda b=before: secrets.cursor != b))
             await asyncio.sleep(0.02)  # a fast typist: 50 keys a second
         out.update(
-            samples=samples, load_s=time.perf_counter() - t_open, rows=secrets.row_count,
+            samples=samples,
+            load_s=time.perf_counter() - t_open,
+            rows=secrets.row_count,
             error=str(listing.error) if listing.error else None,
-        )  # fmt: skip
+        )
     return out
 
 
 # ---- a large tenant loading in the app: time to a full tree, responsiveness meanwhile -------
 async def tenant_bench(info: dict[str, Any]) -> dict[str, Any]:
     from console.settings import Settings
-    from screens.app import make_app
+    from screens.cli import make_app
     from screens.widgets.nav import NavTree
 
     t0 = time.perf_counter()
@@ -237,8 +250,13 @@ async def tenant_bench(info: dict[str, Any]) -> dict[str, Any]:
         filled = time.perf_counter() - t0
         watcher.cancel()
         counts = (len(app.catalog.vaults), len(app.catalog.logic_apps))
-    return {"samples": samples, "connected_s": connected, "filled_s": filled, "counts": counts,
-            "stalls": stalls}  # fmt: skip
+    return {
+        "samples": samples,
+        "connected_s": connected,
+        "filled_s": filled,
+        "counts": counts,
+        "stalls": stalls,
+    }
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from console.audit_options import SEVERITIES
 from console.definition import find_keyvault_actions, iter_actions
-from console.diagnosis import FAIL, WARN, check_access, vaults_used_by
+from console.diagnosis import FAIL, VAULT_AUDIENCE, WARN, check_access, vaults_used_by
 from console.models import (
     DirectoryObject,
     LogicApp,
@@ -48,6 +48,9 @@ class AuditInput:
     secrets: Mapping[str, Sequence[SecretProperties]] = field(default_factory=dict)  # by vault id
     directory: Mapping[str, DirectoryObject] | None = None  # lower object id; None: not looked up
     now: datetime | None = None
+    vault_audience: str = VAULT_AUDIENCE  # the signed-in cloud's
+    # Key Vault API connections (lower id) → the vault their connection resource names
+    connector_vaults: Mapping[str, str | None] = field(default_factory=dict)
 
 
 RULES = {
@@ -185,19 +188,19 @@ def _walk(prefix: str, node: object) -> Iterable[tuple[str, str]]:
         yield prefix, node
 
 
-def hardcoded_secrets(app: LogicApp) -> list[str]:
+def hardcoded_secrets(logic_app: LogicApp) -> list[str]:
     """Where (action + input path) a literal looks like a secret. Never the value."""
     places = []
-    for path, action in iter_actions(app.definition):
+    for path, action in iter_actions(logic_app.definition):
         for where, value in _walk("inputs", action.get("inputs") or {}):
             last_key = re.split(r"[.\[]", where)[-1]
             if where.endswith(".uri") and not _SECRETY_VALUE.search(value):
                 continue
             if _looks_secret(last_key, value):
                 places.append(f"{path}: {where}")
-    for name, param in (app.parameters or {}).items():
-        value = param.get("value") if isinstance(param, Mapping) else None
-        if isinstance(value, str) and _looks_secret(name, value):
+    for name, param in (logic_app.parameters or {}).items():
+        param_value = param.get("value") if isinstance(param, Mapping) else None
+        if isinstance(param_value, str) and _looks_secret(name, param_value):
             places.append(f"parameter {name}")
     return places
 
@@ -209,24 +212,25 @@ def audit(data: AuditInput) -> list[Finding]:
     now = data.now or datetime.now(UTC)
     findings: list[Finding] = []
     used_by: dict[str, list[LogicApp]] = {}
-    for app in data.logic_apps:
-        vaults = vaults_used_by(app, data.vaults)
+    for logic_app in data.logic_apps:
+        vaults = vaults_used_by(logic_app, data.vaults, data.connector_vaults)
         for vault in vaults:
-            used_by.setdefault(vault.id, []).append(app)
-        if find_keyvault_actions(app.definition, app.parameters) and not (
-            app.identity.principal_id or app.identity.user_assigned
+            used_by.setdefault(vault.id, []).append(logic_app)
+        if find_keyvault_actions(logic_app.definition, logic_app.parameters) and not (
+            logic_app.identity.principal_id or logic_app.identity.user_assigned
         ):
-            findings.append(_finding("LA001", app.id, app.name))
-        for place in hardcoded_secrets(app):
-            findings.append(_finding("LA002", app.id, f"{app.name} ({place})"))
+            findings.append(_finding("LA001", logic_app.id, logic_app.name))
+        for place in hardcoded_secrets(logic_app):
+            findings.append(_finding("LA002", logic_app.id, f"{logic_app.name} ({place})"))
         for vault in vaults:
             report = check_access(
-                app,
+                logic_app,
                 vault,
                 role_assignments=data.role_assignments.get(vault.id, ()),
                 role_definitions=data.role_definitions,
-                secret=_secret(data, vault, app),
+                secret=_secret(data, vault, logic_app),
                 now=now,
+                audience=data.vault_audience,
             )
             for check in report.checks:
                 if check.key == "identity" or check.status not in (FAIL, WARN):
@@ -235,10 +239,10 @@ def audit(data: AuditInput) -> list[Finding]:
                     Finding(
                         "high" if check.status == FAIL else "medium",
                         f"CHAIN-{check.key}",
-                        app.id,
-                        f"{app.name} → {vault.name}: {check.title}: {check.reason}",
+                        logic_app.id,
+                        f"{logic_app.name} → {vault.name}: {check.title}: {check.reason}",
                         "The Logic App's Key Vault step fails or holds more access than it needs.",
-                        f"Open the access check of {app.name} and press Fix on this line.",
+                        f"Open the access check of {logic_app.name} and press Fix on this line.",
                     )
                 )
     for vault in data.vaults:
@@ -247,17 +251,17 @@ def audit(data: AuditInput) -> list[Finding]:
     return findings
 
 
-def _secret(data: AuditInput, vault: Vault, app: LogicApp) -> SecretProperties | None:
+def _secret(data: AuditInput, vault: Vault, logic_app: LogicApp) -> SecretProperties | None:
     names = {
         a.secret_name.lower()
-        for a in find_keyvault_actions(app.definition, app.parameters, [vault.uri])
+        for a in find_keyvault_actions(logic_app.definition, logic_app.parameters, [vault.uri])
         if a.secret_name
     }
     return next((s for s in data.secrets.get(vault.id, ()) if s.name.lower() in names), None)
 
 
 def _vault_findings(
-    vault: Vault, data: AuditInput, apps: list[LogicApp], now: datetime
+    vault: Vault, data: AuditInput, logic_apps: list[LogicApp], now: datetime
 ) -> list[Finding]:
     out = []
     if not vault.purge_protection:
@@ -272,7 +276,7 @@ def _vault_findings(
             entry = directory.get(policy.object_id.lower())
             if entry is None:
                 out.append(_finding("KV004", vault.id, f"{policy.object_id} on {vault.name}"))
-            elif entry.kind == "user" and apps and not vault.rbac_authorization:
+            elif entry.kind == "user" and logic_apps and not vault.rbac_authorization:
                 out.append(_finding("KV003", vault.id, f"{entry.display_name} on {vault.name}"))
         for ra in data.role_assignments.get(vault.id, ()):
             if ra.principal_id.lower() not in directory:

@@ -39,7 +39,7 @@ def to_table(findings: Sequence[Finding], not_checked: Sequence[NotChecked] = ()
     for sev, rule, title, fix in rows:
         lines.append(f"{sev:<{widths[0]}}  {rule:<{widths[1]}}  {title}")
         lines.append(f"{'':<{widths[0]}}  {'':<{widths[1]}}  fix: {fix}")
-    counts = {}
+    counts: dict[str, int] = {}
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     summary = ", ".join(f"{n} {sev}" for sev, n in counts.items())

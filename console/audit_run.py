@@ -7,6 +7,7 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from console.access_check import connector_vaults
 from console.audit import AuditInput, audit, severity_rank
 from console.audit_report import FORMATS, NotChecked
 from console.errors import ConsoleError
@@ -27,7 +28,7 @@ async def collect(
     if not subscription_ids:
         subscription_ids = visible
     known = {s.lower() for s in visible}
-    vaults, apps = [], []
+    vaults, logic_apps = [], []
     for sub in subscription_ids:
         if sub.lower() not in known:
             reason = "not a subscription this sign-in can see (check the id and your access)"
@@ -35,7 +36,7 @@ async def collect(
             continue
         try:
             vaults += await service.list_vaults(sub)
-            apps += await service.list_logic_apps(sub)
+            logic_apps += await service.list_logic_apps(sub)
         except ConsoleError as exc:
             problems.append(NotChecked(f"/subscriptions/{sub}", exc.message))
     role_assignments, secrets = {}, {}
@@ -55,12 +56,17 @@ async def collect(
     except ConsoleError as exc:
         reason = f"{exc.message} (orphaned principals and user grants not checked)"
         problems.append(NotChecked("directory (Microsoft Graph)", reason))
+    connectors: dict[str, str | None] = {}
+    for logic_app in logic_apps:
+        connectors.update(await connector_vaults(service, logic_app))
     data = AuditInput(
         vaults=vaults,
-        logic_apps=apps,
+        logic_apps=logic_apps,
         role_assignments=role_assignments,
         secrets=secrets,
         directory=directory,
+        vault_audience=service.vault_audience,
+        connector_vaults=connectors,
     )
     return data, problems
 

@@ -23,10 +23,6 @@ class Cloud:
             else (f"{self.graph_endpoint}/.default")
         )
 
-    @property
-    def vault_scope(self) -> str:
-        return f"{self.vault_audience}/.default"
-
 
 AZURE_PUBLIC = Cloud(
     name="AzureCloud",

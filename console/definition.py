@@ -25,6 +25,7 @@ class KeyVaultAction:
     secure_inputs: bool
     secure_outputs: bool
     connection: str | None = None  # connector actions: the API connection's name
+    api_version: str | None = None  # HTTP actions: from the URI's query or the `queries` input
 
     @property
     def is_secured(self) -> bool:
@@ -66,16 +67,24 @@ def _secure(action: Mapping[str, Any]) -> tuple[bool, bool]:
     return "inputs" in props, "outputs" in props
 
 
-def secret_name_in(text: str) -> str | None:
-    """The secret a Key Vault URL or connector path names (``/secrets/{name}``), if any."""
-    return _secret_name(text)
-
-
 def _secret_name(text: str) -> str | None:
     match = _SECRET_IN_PATH.search(text)
     if not match:
         return None
     return match.group(1) or match.group(2)
+
+
+def _api_version(uri: str, queries: Any) -> str | None:
+    """The HTTP action's api-version: Logic Apps adds the `queries` input to the URI's query
+    (a value in both is sent twice [?]; the URI's is reported here)."""
+    match = re.search(r"[?&]api-version=([^&#]+)", uri)
+    if match:
+        return match.group(1)
+    if isinstance(queries, Mapping):
+        for key, value in queries.items():
+            if str(key).lower() == "api-version" and value is not None:
+                return str(value)
+    return None
 
 
 def _match_vault(uri: str, vault_uris: Iterable[str]) -> str | None:
@@ -133,6 +142,7 @@ def find_keyvault_actions(
                     identity=auth.get("identity"),
                     secure_inputs=secure_in,
                     secure_outputs=secure_out,
+                    api_version=_api_version(uri, inputs.get("queries")),
                 )
             )
         elif kind == "apiconnection":

@@ -13,16 +13,40 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from console.definition import KeyVaultAction, find_keyvault_actions, iter_actions
 from console.models import LogicApp, RoleAssignment, RoleDefinition, SecretProperties, Vault
 from console.roles import BUILTIN_ROLES, KV_SECRETS_USER, action_matches
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
-VAULT_AUDIENCE = "https://vault.azure.net"
+VAULT_AUDIENCE = "https://vault.azure.net"  # the public cloud's; others: Cloud.vault_audience
+# Key Vault's own application id: a token for it is a Key Vault token in every cloud [?].
+VAULT_APP_ID = "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"
+# The data-plane versions Key Vault serves (azure-keyvault-secrets' ApiVersion list, which
+# keeps 2016-10-01, the version many Logic Apps samples use).
 VAULT_API_VERSIONS = frozenset(
-    ("7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
+    ("2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01")
 )
+_PREVIEW = re.compile(r"^(7\.\d+)-preview(\.\d+)?$")
+
+
+def audience_matches(given: str | None, expected: str) -> bool:
+    """Key Vault accepts a token for its resource URI, with or without the trailing slash
+    (Entra normalises it [?]), or for its application id."""
+    if not given:
+        return False
+    text = given.strip()
+    return text.rstrip("/").lower() == expected.rstrip("/").lower() or text == VAULT_APP_ID
+
+
+def known_api_version(version: str | None) -> bool:
+    if version is None:
+        return False
+    preview = _PREVIEW.match(version)
+    return version in VAULT_API_VERSIONS or preview is not None
+
+
 GET_SECRET_ACTION = "Microsoft.KeyVault/vaults/secrets/getSecret/action"
 SECRETS_USER_GUID = KV_SECRETS_USER
 CHAIN = ("identity", "grant", "firewall", "actions", "secure_outputs", "secret")
@@ -77,15 +101,15 @@ class AccessReport:
 # ---- the checks ---------------------------------------------------------------------------
 
 
-def _principals(app: LogicApp) -> list[str]:
-    ident = app.identity
+def _principals(logic_app: LogicApp) -> list[str]:
+    ident = logic_app.identity
     ids = [ident.principal_id] if ident.principal_id else []
     ids += [ref.principal_id for ref in ident.user_assigned if ref.principal_id]
     return ids
 
 
-def check_identity(app: LogicApp) -> Check:
-    ident = app.identity
+def check_identity(logic_app: LogicApp) -> Check:
+    ident = logic_app.identity
     if "systemassigned" in ident.type.lower() and ident.principal_id:
         return Check(
             "identity", "Managed identity", PASS, f"System-assigned identity {ident.principal_id}."
@@ -116,33 +140,46 @@ def needed_permissions(actions: Iterable[KeyVaultAction]) -> set[str]:
     return needed
 
 
-def _role_actions(ra: RoleAssignment, definitions: Mapping[str, RoleDefinition]) -> tuple[str, ...]:
+def _role_permissions(
+    ra: RoleAssignment, definitions: Mapping[str, RoleDefinition]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(dataActions, notDataActions) of the assignment's role: the definition Azure returned
+    (custom roles, every built-in), else our table of built-ins."""
     guid = ra.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
     definition = definitions.get(guid)
     if definition is not None:
-        return definition.data_actions
+        return definition.data_actions, definition.not_data_actions
     role = BUILTIN_ROLES.get(guid)  # when the role definitions were not read
-    return role.data_actions if role is not None else ()
+    return (role.data_actions, ()) if role is not None else ((), ())
 
 
-def _allows(patterns: Iterable[str], action: str) -> bool:
-    return any(action_matches(p, action) for p in patterns)
+def _allows(permissions: tuple[tuple[str, ...], tuple[str, ...]], action: str) -> bool:
+    granted, denied = permissions
+    return any(action_matches(p, action) for p in granted) and not any(
+        action_matches(p, action) for p in denied
+    )
 
 
 def _covers(scope: str, resource: str) -> bool:
+    """Does an assignment at *scope* apply to *resource*? Scopes are a hierarchy: the root
+    ``/`` and management groups sit above every subscription (Azure lists such inherited
+    assignments for the vault's scope, so one returned here applies), then subscription →
+    resource group → vault → secret."""
     scope, resource = scope.rstrip("/").lower(), resource.rstrip("/").lower()
+    if scope == "" or scope.startswith("/providers/microsoft.management/managementgroups/"):
+        return True
     return resource == scope or resource.startswith(scope + "/")
 
 
 def check_grant(
-    app: LogicApp,
+    logic_app: LogicApp,
     vault: Vault,
     actions: Sequence[KeyVaultAction],
     assignments: Sequence[RoleAssignment],
     definitions: Mapping[str, RoleDefinition],
     secret_name: str | None,
 ) -> Check:
-    principals = {p.lower() for p in _principals(app)}
+    principals = {p.lower() for p in _principals(logic_app)}
     if not principals:
         return Check("grant", "Permission on the vault", SKIP, "No identity to grant yet.")
     needed = needed_permissions(actions)
@@ -154,7 +191,7 @@ def check_grant(
             if ra.principal_id.lower() in principals and _covers(ra.scope, target)
         ]
         granting = [
-            ra for ra in usable if _allows(_role_actions(ra, definitions), GET_SECRET_ACTION)
+            ra for ra in usable if _allows(_role_permissions(ra, definitions), GET_SECRET_ACTION)
         ]
         if not granting:
             return Check(
@@ -238,12 +275,19 @@ def _inside(address: str, rules: Iterable[str]) -> bool:
             rule_net = ipaddress.ip_network(rule, strict=False)
         except ValueError:
             continue
-        if net.version == rule_net.version and net.subnet_of(rule_net):
+        if isinstance(net, ipaddress.IPv4Network) and isinstance(rule_net, ipaddress.IPv4Network):
+            if net.subnet_of(rule_net):
+                return True
+        elif (
+            isinstance(net, ipaddress.IPv6Network)
+            and isinstance(rule_net, ipaddress.IPv6Network)
+            and net.subnet_of(rule_net)
+        ):
             return True
     return False
 
 
-def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction]) -> Check:
+def check_firewall(logic_app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction]) -> Check:
     if vault.public_network_access.lower() == "disabled":
         return Check(
             "firewall",
@@ -258,9 +302,9 @@ def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction
     kinds = {a.kind for a in actions} or {"http"}
     addresses: list[str] = []
     if "http" in kinds:
-        addresses += list(app.workflow_outgoing_ips)
+        addresses += list(logic_app.workflow_outgoing_ips)
     if "connector" in kinds:
-        addresses += list(app.connector_outgoing_ips)
+        addresses += list(logic_app.connector_outgoing_ips)
     if not addresses:
         return Check(
             "firewall",
@@ -289,11 +333,6 @@ def check_firewall(app: LogicApp, vault: Vault, actions: Sequence[KeyVaultAction
     )
 
 
-def _api_version(uri: str) -> str | None:
-    match = re.search(r"[?&]api-version=([^&]+)", uri)
-    return match.group(1) if match else None
-
-
 def _on_vault(action: KeyVaultAction, vault: Vault) -> bool:
     target = action.target.lower()
     host = vault.uri.lower().rstrip("/")
@@ -319,12 +358,13 @@ def check_actions(
                     f"{action.name}: authentication is {action.auth_type}, "
                     "not ManagedServiceIdentity"
                 )
-            if action.audience != audience:
+            if not audience_matches(action.audience, audience):
                 problems.append(
-                    f"{action.name}: audience {action.audience!r} must be exactly {audience!r}"
+                    f"{action.name}: audience {action.audience!r} is not Key Vault's "
+                    f"({audience!r} in this cloud)"
                 )
-            version = _api_version(action.target)
-            if version not in VAULT_API_VERSIONS:
+            version = action.api_version
+            if not known_api_version(version):
                 problems.append(
                     f"{action.name}: api-version {version or '(missing)'} is not a "
                     "Key Vault api-version"
@@ -357,7 +397,7 @@ def _fetches_secret(action: KeyVaultAction) -> bool:
     return action.method == "GET" and action.secret_name is not None
 
 
-def _consumers(definition: Mapping, producer: str) -> list[tuple[str, bool]]:
+def _consumers(definition: Mapping[str, Any], producer: str) -> list[tuple[str, bool]]:
     """Actions whose inputs use *producer*'s output, with their Secure Inputs setting."""
     short = producer.rsplit("/", 1)[-1]
     needles = (f"body('{short}')", f"outputs('{short}')")
@@ -372,7 +412,7 @@ def _consumers(definition: Mapping, producer: str) -> list[tuple[str, bool]]:
     return out
 
 
-def check_secure_outputs(app: LogicApp, actions: Sequence[KeyVaultAction]) -> Check:
+def check_secure_outputs(logic_app: LogicApp, actions: Sequence[KeyVaultAction]) -> Check:
     fetching = [a for a in actions if _fetches_secret(a)]
     if not fetching:
         return Check("secure_outputs", "Secure Outputs", SKIP, "No action fetches a secret.")
@@ -388,7 +428,10 @@ def check_secure_outputs(app: LogicApp, actions: Sequence[KeyVaultAction]) -> Ch
             details=tuple(open_outputs),
         )
     exposed = [
-        path for a in fetching for path, secure in _consumers(app.definition, a.name) if not secure
+        path
+        for a in fetching
+        for path, secure in _consumers(logic_app.definition, a.name)
+        if not secure
     ]
     if exposed:
         return Check(
@@ -443,10 +486,29 @@ def check_secret(
     return Check("secret", "Secret", PASS, f"Secret {name} exists and is enabled.")
 
 
-def vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
-    """The loaded vaults the workflow's Key Vault actions point at (by vaultUri or vault name)."""
+def keyvault_connection_ids(logic_app: LogicApp) -> list[str]:
+    """The ``connectionId`` of each Key Vault entry in the workflow's ``$connections``."""
+    conns = ((logic_app.parameters or {}).get("$connections") or {}).get("value") or {}
+    out = []
+    for key, conn in conns.items():
+        if not isinstance(conn, Mapping):
+            continue
+        api = str(conn.get("id") or "").lower().rstrip("/")
+        if (api.endswith("/managedapis/keyvault") or "keyvault" in key.lower()) and conn.get(
+            "connectionId"
+        ):
+            out.append(str(conn["connectionId"]))
+    return out
+
+
+def vaults_used_by(
+    logic_app: LogicApp, vaults: Sequence[Vault], connector_vaults: Mapping[str, str | None] = {}
+) -> list[Vault]:
+    """The loaded vaults the workflow's Key Vault actions point at: by vaultUri or vault name,
+    and for connector actions by the vault their connection resource is bound to
+    (*connector_vaults*: connection id, lower case → vault name, read from Azure)."""
     actions = find_keyvault_actions(
-        app.definition, app.parameters, [v.uri for v in vaults if v.uri]
+        logic_app.definition, logic_app.parameters, [v.uri for v in vaults if v.uri]
     )
     used = [v for v in vaults if v.uri and v.uri in {a.vault_uri for a in actions}]
     for action in actions:
@@ -454,31 +516,31 @@ def vaults_used_by(app: LogicApp, vaults: Sequence[Vault]) -> list[Vault]:
             if vault not in used and _on_vault(action, vault):
                 used.append(vault)
     if any(a.kind == "connector" for a in actions):
-        # The connector's vault lives on the connection resource (not read); a vaultName passed
-        # in the workflow's $connections entry names it.
-        text = json.dumps(app.parameters)
-        names = {n.lower() for n in re.findall(r'"vaultName":\s*"([^"]+)"', text, re.I)}
+        names = {
+            str(connector_vaults.get(cid.lower()) or "").lower()
+            for cid in keyvault_connection_ids(logic_app)
+        }
         used += [v for v in vaults if v not in used and v.name.lower() in names]
     return used
 
 
-def check_without_vault(app: LogicApp) -> AccessReport:
+def check_without_vault(logic_app: LogicApp) -> AccessReport:
     """The chain for an app whose Key Vault actions point at no vault the console knows."""
-    actions = find_keyvault_actions(app.definition, app.parameters)
+    actions = find_keyvault_actions(logic_app.definition, logic_app.parameters)
     skip = "No vault to check: no Key Vault action points at a vault the console has loaded."
     checks = (
-        check_identity(app),
+        check_identity(logic_app),
         Check("grant", "Permission on the vault", SKIP, skip),
         Check("firewall", "Vault firewall", SKIP, skip),
         check_actions(actions, None),
-        check_secure_outputs(app, actions),
+        check_secure_outputs(logic_app, actions),
         Check("secret", "Secret", SKIP, skip),
     )
-    return AccessReport(app.name, "", None, checks, tuple(actions))
+    return AccessReport(logic_app.name, "", None, checks, tuple(actions))
 
 
 def check_access(
-    app: LogicApp,
+    logic_app: LogicApp,
     vault: Vault,
     *,
     role_assignments: Sequence[RoleAssignment] = (),
@@ -490,18 +552,20 @@ def check_access(
     audience: str = VAULT_AUDIENCE,
 ) -> AccessReport:
     """The whole chain for *app* reading *secret_name* (default: the first one it reads here)."""
-    all_actions = find_keyvault_actions(app.definition, app.parameters, [vault.uri])
+    all_actions = find_keyvault_actions(logic_app.definition, logic_app.parameters, [vault.uri])
     actions = [
         a for a in all_actions if a.kind == "connector" or _on_vault(a, vault)
     ] or all_actions
     if secret_name is None:
         secret_name = next((a.secret_name for a in actions if a.secret_name), None)
     checks = (
-        check_identity(app),
-        check_grant(app, vault, actions, role_assignments, role_definitions or {}, secret_name),
-        check_firewall(app, vault, actions),
+        check_identity(logic_app),
+        check_grant(
+            logic_app, vault, actions, role_assignments, role_definitions or {}, secret_name
+        ),
+        check_firewall(logic_app, vault, actions),
         check_actions(actions, vault, audience),
-        check_secure_outputs(app, actions),
+        check_secure_outputs(logic_app, actions),
         check_secret(secret_name, secret, missing=secret_missing, now=now or datetime.now(UTC)),
     )
-    return AccessReport(app.name, vault.name, secret_name, checks, tuple(actions))
+    return AccessReport(logic_app.name, vault.name, secret_name, checks, tuple(actions))

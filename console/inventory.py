@@ -126,16 +126,16 @@ def build_inventory(
             acc[key] = _Acc(object_id=object_id)
         return acc[key]
 
-    for app in logic_apps:
-        ident = app.identity
+    for logic_app in logic_apps:
+        ident = logic_app.identity
         if ident.principal_id and ident.type.lower().startswith("systemassigned"):
             entry = get(ident.principal_id)
-            entry.display_name, entry.kind, entry.resolved = app.name, LOGIC_APP, True
+            entry.display_name, entry.kind, entry.resolved = logic_app.name, LOGIC_APP, True
             entry.add_source("logic app")
         for ref in ident.user_assigned:
             # The UAI itself is listed below; remember which app uses it.
             if ref.principal_id:
-                get(ref.principal_id).add_source(f"used by {app.name}")
+                get(ref.principal_id).add_source(f"used by {logic_app.name}")
     for uai in identities:
         entry = get(uai.principal_id)
         entry.display_name, entry.kind, entry.resolved = uai.name, USER_ASSIGNED, True
@@ -179,8 +179,3 @@ def build_inventory(
     ]
     entries.sort(key=lambda e: (e.orphaned, e.label.lower(), e.object_id))
     return entries
-
-
-def principal_names(entries: Iterable[PrincipalEntry]) -> dict[str, tuple[str, str]]:
-    """object id (lower-case) -> (name, kind), for labelling access lists."""
-    return {e.object_id.lower(): (e.label, e.kind) for e in entries}

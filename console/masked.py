@@ -12,6 +12,7 @@ class MaskedValue:
     """
 
     __slots__ = ("_value",)
+    _value: str
 
     def __init__(self, value: str) -> None:
         object.__setattr__(self, "_value", value)
@@ -42,5 +43,5 @@ class MaskedValue:
     def __bool__(self) -> bool:
         return bool(self._value)
 
-    def __reduce__(self):  # no pickling, no deepcopy into logs or state files
+    def __reduce__(self) -> tuple[object, ...]:  # no pickling, no deepcopy into logs or state files
         raise TypeError("MaskedValue cannot be pickled")

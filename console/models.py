@@ -106,6 +106,7 @@ class RoleDefinition:
     role_name: str
     data_actions: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
+    not_data_actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,3 +216,14 @@ class WorkflowRun:
     start_time: datetime | None = None
     end_time: datetime | None = None
     actions: tuple[RunAction, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who the console acts as, read from the access token's claims (not verified: display only)."""
+
+    object_id: str | None
+    tenant_id: str | None
+    display_name: str  # UPN or name for a user; app id for a service principal
+    kind: str = "Unknown"  # User | ServicePrincipal | Unknown
+    app_id: str | None = None

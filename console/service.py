@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from console.azure.errors import mapped, mapped_pages
 from console.azure.secrets_api import SecretMethods
-from console.azure.types import SignedIn
 from console.errors import NotFoundError, ReadOnlyError
 from console.models import (
     DirectoryObject,
@@ -22,6 +21,7 @@ from console.models import (
     ResourceGroup,
     RoleAssignment,
     RoleDefinition,
+    SignedIn,
     Subscription,
     UserAssignedIdentity,
     Vault,
@@ -55,6 +55,11 @@ class AzureService(SecretMethods):
     def subscription_ids(self) -> tuple[str, ...]:
         """Subscriptions the connection was scoped to (empty: all that list_subscriptions finds)."""
         return self.connection.subscription_ids
+
+    @property
+    def vault_audience(self) -> str:
+        """The audience of Key Vault tokens in the signed-in cloud (what actions must ask for)."""
+        return self.connection.cloud.vault_audience
 
     @property
     def client_address_hint(self) -> str | None:
@@ -211,6 +216,11 @@ class AzureService(SecretMethods):
         return await self._arm.get_logic_app(logic_app_id)
 
     @mapped
+    async def get_connector_vault(self, connection_id: str) -> str | None:
+        """The vault name a Key Vault API connection is bound to (on the connection resource)."""
+        return await self._arm.get_connector_vault(connection_id)
+
+    @mapped
     async def enable_system_identity(
         self, logic_app_id: str, *, replace_user_assigned: bool = False
     ) -> LogicApp:
@@ -296,3 +306,10 @@ class AzureService(SecretMethods):
         self, subscription_id: str
     ) -> list[UserAssignedIdentity]:
         return await self._arm.list_user_assigned_identities(subscription_id)
+
+
+if TYPE_CHECKING:
+    from console.ports import VaultService
+
+    def _satisfies_port(service: AzureService) -> VaultService:
+        return service  # mypy checks here that the Protocol matches the facade

@@ -8,6 +8,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -60,9 +61,9 @@ def normalise_vault_uri(uri: str) -> str:
     return uri.rstrip("/") + "/"
 
 
-def _from_dict(data: dict) -> Settings:
+def _from_dict(data: dict[str, Any]) -> Settings:
     known = {f.name: f for f in fields(Settings)}
-    kwargs: dict = {}
+    kwargs: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             continue  # settings from a newer version: ignore, keep the rest

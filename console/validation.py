@@ -150,17 +150,78 @@ def validate_tags(tags: Mapping[str, str] | Iterable[tuple[str, str]]) -> str | 
     return None
 
 
-def parse_tags(text: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
-    """``key=value`` pairs, one per line (or separated by commas) -> (pairs, error)."""
-    pairs: list[tuple[str, str]] = []
-    for raw in re.split(r"[\n,]", text):
-        item = raw.strip()
-        if not item:
+_TAG_ESCAPES = {"\\": "\\\\", ",": "\\,", "=": "\\=", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_tag_text(text: str) -> str:
+    out = "".join(_TAG_ESCAPES.get(ch, ch) for ch in text)
+    # Padding is part of Azure's value: keep it visible and typed-back exactly.
+    if out and not out.strip(" "):
+        return "\\s" * len(out)
+    lead = len(out) - len(out.lstrip(" "))
+    trail = len(out) - len(out.rstrip(" "))
+    if lead or trail:
+        core = out[lead : len(out) - trail] if trail else out[lead:]
+        out = "\\s" * lead + core + "\\s" * trail
+    return out
+
+
+def format_tags(pairs: Iterable[tuple[str, str]]) -> str:
+    """Tags as one line that :func:`parse_tags` reads back exactly: ``name=value, …`` with
+    ``\\,`` ``\\=`` ``\\\\`` ``\\n`` and ``\\s`` (a kept space) for what would otherwise split
+    or be trimmed."""
+    return ", ".join(f"{_escape_tag_text(k)}={_escape_tag_text(v)}" for k, v in pairs)
+
+
+def _split_unescaped(text: str, seps: str) -> list[str]:
+    parts, current, i = [], "", 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            current += text[i : i + 2]
+            i += 2
             continue
-        if "=" not in item:
-            return (), f"'{item[:40]}' is not a tag: write it as name=value."
-        name, value = item.split("=", 1)
-        pairs.append((name.strip(), value.strip()))
+        if ch in seps:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    parts.append(current)
+    return parts
+
+
+_UNESCAPE = {"n": "\n", "r": "\r", "s": " "}
+
+
+def _unescape(text: str) -> str:
+    """Trim unescaped surrounding spaces, then resolve escapes (``\\s`` is a kept space)."""
+    text = text.strip()
+    out, i = "", 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            out += _UNESCAPE.get(text[i + 1], text[i + 1])
+            i += 2
+        else:
+            out += text[i]
+            i += 1
+    return out
+
+
+def parse_tags(text: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """``name=value`` pairs separated by commas or lines -> (pairs, error). ``\\,`` ``\\=``
+    ``\\\\`` ``\\n`` and ``\\s`` write a comma, an equals sign, a backslash, a line feed and a
+    space that is kept (see :func:`format_tags`)."""
+    pairs: list[tuple[str, str]] = []
+    for raw in _split_unescaped(text, ",\n"):
+        if not raw.strip():
+            continue
+        halves = _split_unescaped(raw, "=")
+        if len(halves) < 2:
+            return (), f"'{raw.strip()[:40]}' is not a tag: write it as name=value."
+        name = _unescape(halves[0])
+        value = _unescape("=".join(halves[1:]))  # a later unescaped '=' belongs to the value
+        pairs.append((name, value))
     error = validate_tags(pairs)
     return (tuple(pairs), None) if error is None else ((), error)
 

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
 VAULT_AUDIENCE = "https://vault.azure.net"
+# Key Vault takes a token issued for its resource URI or for its application id
+# (cfa8b339-…, the appId of the "Azure Key Vault" service principal in every tenant) [?: the
+# app-id form is from token-acquisition examples, not from Key Vault's own docs].
+VAULT_AUDIENCES = (VAULT_AUDIENCE, "cfa8b339-82a2-471a-a3c9-0fc0be7a4093")
 
 # Access-policy permission each data-plane operation needs, and its RBAC data action.
 SECRET_OPERATIONS: dict[str, tuple[str, str]] = {
@@ -110,12 +114,6 @@ def require_arm_action(state: State, caller: tokens.Caller, resource_id: str, ac
     )
 
 
-def arm_action(provider_type: str, method: str) -> str:
-    """``Microsoft.KeyVault/vaults`` + method -> ``Microsoft.KeyVault/vaults/write`` etc."""
-    verb = {"GET": "read", "HEAD": "read", "DELETE": "delete"}.get(method.upper(), "write")
-    return f"{provider_type}/{verb}"
-
-
 # ---- data plane --------------------------------------------------------------------------
 
 
@@ -137,7 +135,7 @@ def vault_caller(state: State, request: web.Request) -> tokens.Caller:
             headers={"WWW-Authenticate": vault_challenge(state)},
         )
     try:
-        return tokens.verify(bytes.fromhex(state.signing_key), token, audiences=(VAULT_AUDIENCE,))
+        return tokens.verify(bytes.fromhex(state.signing_key), token, audiences=VAULT_AUDIENCES)
     except tokens.TokenError as exc:
         message = (
             "[TokenExpired] Error validating token: 'S2S12086'."

@@ -13,8 +13,10 @@ from aiohttp import web
 from emulator.http import AzureHttpError
 from emulator.state import DeletedSecretRecord, SecretRecord, SecretVersion
 
+# Served data-plane versions: those azure-keyvault-secrets 4.12 still lists (its ApiVersion enum
+# keeps 2016-10-01, the version Logic Apps samples call) [?: 2015-06-01 and previews not modelled].
 API_VERSIONS = frozenset(
-    {"7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01"}
+    {"2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01"}
 )
 LATEST_API_VERSION = "2026-04-01"
 PAGE_MAX = 25

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from datetime import UTC, datetime
@@ -110,7 +111,7 @@ def vault_resource(
     retention_days: int = 90,
     default_action: str = "Allow",
     ip_rules: list[str] | None = None,
-    access_policies: list[dict] | None = None,
+    access_policies: list[dict[str, Any]] | None = None,
     sku: str = "standard",
     tags: dict[str, str] | None = None,
     created_by: str = "admin@contoso.example",
@@ -196,9 +197,52 @@ _ENDPOINTS: dict[str, dict[str, list[str]]] = {
         "access": ["13.79.173.49", "52.169.218.253", "52.169.220.174"],
         "connector": ["13.69.231.208/28", "20.82.246.112/28", "52.178.150.68", "94.245.91.93"],
     },
+    # westus and centralus: the full lists Azure answered with in
+    # tests/fixtures/azure-recordings/test_workflow_identity.yaml (2023-11).
     "westus": {
-        "workflow": ["52.160.92.112", "40.118.244.241", "40.118.241.243", "157.56.162.53"],
-        "access": ["52.160.90.237", "138.91.188.137", "13.91.252.184"],
+        "workflow": [
+            "52.160.92.112",
+            "40.118.244.241",
+            "40.118.241.243",
+            "157.56.162.53",
+            "157.56.167.147",
+            "104.42.49.145",
+            "40.83.164.80",
+            "104.42.38.32",
+            "13.86.223.0",
+            "13.86.223.1",
+            "13.86.223.2",
+            "13.86.223.3",
+            "13.86.223.4",
+            "13.86.223.5",
+            "104.40.34.169",
+            "104.40.32.148",
+            "52.160.70.221",
+            "52.160.70.105",
+            "13.91.81.221",
+            "13.64.231.196",
+            "13.87.204.182",
+            "40.78.65.193",
+            "13.87.207.39",
+            "104.42.44.28",
+            "40.83.134.97",
+            "40.78.65.112",
+            "168.62.9.74",
+            "168.62.28.191",
+        ],
+        "access": [
+            "52.160.90.237",
+            "138.91.188.137",
+            "13.91.252.184",
+            "157.56.160.212",
+            "104.40.34.112",
+            "52.160.68.27",
+            "13.88.168.158",
+            "104.42.40.164",
+            "13.87.207.79",
+            "13.87.204.210",
+            "168.62.9.100",
+        ],
         "connector": [
             "13.93.148.62",
             "104.42.122.49",
@@ -207,6 +251,41 @@ _ENDPOINTS: dict[str, dict[str, list[str]]] = {
             "40.112.243.160/28",
             "20.59.77.0/27",
             "20.66.6.112/28",
+        ],
+    },
+    "centralus": {
+        "workflow": [
+            "13.67.236.125",
+            "104.208.25.27",
+            "40.122.170.198",
+            "40.113.218.230",
+            "23.100.86.139",
+            "23.100.87.24",
+            "23.100.87.56",
+            "23.100.82.16",
+            "52.141.221.6",
+            "52.141.218.55",
+            "20.109.202.36",
+            "20.109.202.29",
+        ],
+        "access": [
+            "13.67.236.76",
+            "40.77.111.254",
+            "40.77.31.87",
+            "104.43.243.39",
+            "13.86.98.126",
+            "20.109.202.37",
+        ],
+        "connector": [
+            "52.173.241.27",
+            "52.173.245.164",
+            "13.89.171.80/28",
+            "13.89.178.64/27",
+            "40.77.68.110",
+            "20.98.144.224/27",
+            "20.98.145.0/28",
+            "20.80.123.134",
+            "20.80.123.57",
         ],
     },
     "eastus": {
@@ -262,6 +341,22 @@ def empty_definition() -> dict[str, Any]:
         "actions": {},
         "outputs": {},
     }
+
+
+def with_evaluated_recurrence(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition as Logic Apps stores it: each recurrence trigger also carries the
+    ``evaluatedRecurrence`` it runs on (tests/fixtures/azure-recordings/test_workflow_identity.yaml:
+    the PUT sends only ``recurrence``, every answer has both)."""
+    triggers = definition.get("triggers")
+    if not isinstance(triggers, dict):
+        return definition
+    evaluated = {}
+    for name, trigger in triggers.items():
+        if isinstance(trigger, dict) and isinstance(trigger.get("recurrence"), dict):
+            trigger = {**trigger}
+            trigger.setdefault("evaluatedRecurrence", copy.deepcopy(trigger["recurrence"]))
+        evaluated[name] = trigger
+    return {**definition, "triggers": evaluated}
 
 
 class IdentityError(ValueError):
@@ -375,7 +470,9 @@ def workflow_resource(
             f":443/workflows/{uuid.uuid4().hex}"
         ),
         **(extra_properties or {}),
-        "definition": definition if definition is not None else empty_definition(),
+        "definition": with_evaluated_recurrence(
+            definition if definition is not None else empty_definition()
+        ),
         "parameters": parameters or {},
         "endpointsConfiguration": endpoints_configuration(location),
     }
@@ -413,7 +510,13 @@ def add_user_identity(
     tags: dict[str, str] | None = None,
     existing: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    rid = resource_id(subscription_id, resource_group, IDENTITIES, name)
+    # The ManagedIdentity RP spells its ids "resourcegroups" (lower case), and Logic Apps keys
+    # userAssignedIdentities by that id: tests/fixtures/azure-recordings/
+    # test_role_assignment_at_scope.yaml and test_workflow_identity.yaml.
+    rid = (
+        f"/subscriptions/{subscription_id}/resourcegroups/{resource_group}"
+        f"/providers/{IDENTITIES}/{name}"
+    )
     if existing is not None:
         existing["location"] = location
         existing["tags"] = tags or {}

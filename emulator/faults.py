@@ -17,8 +17,9 @@ import asyncio
 import fnmatch
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
@@ -70,7 +71,10 @@ class FaultSpec:
         return spec
 
 
-def _number(text: str, kind: type, raw: str):
+_Number = TypeVar("_Number", int, float)
+
+
+def _number(text: str, kind: Callable[[str], _Number], raw: str) -> _Number:
     try:
         return kind(text)
     except ValueError as exc:

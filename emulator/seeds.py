@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from emulator import factories as f
+from emulator.arm import web_connections
 from emulator.roles import (
     CONTRIBUTOR,
     KV_ADMINISTRATOR,
@@ -307,15 +308,17 @@ def _connector_workflow(state: State, sid: str, rg: str, name: str, vault: str) 
                     "connectionId": conn,
                     "connectionName": "keyvault",
                     "connectionProperties": {"authentication": {"type": "ManagedServiceIdentity"}},
-                    # Azure keeps the vault on the connection resource; templates often pass it
-                    # along like this, which is what the console and the emulator read.
-                    "vaultName": vault,
                     "id": f"/subscriptions/{sid}/providers/Microsoft.Web/locations/westeurope"
                     "/managedApis/keyvault",
                 }
             }
         }
     }
+    # Azure keeps the connector's vault on the connection resource (managed identity auth).
+    web_connections.add_connection(
+        state, sid, rg, "keyvault", api="keyvault", location="westeurope",
+        alternative={"vaultName": vault},
+    )  # fmt: skip
     return f.add_workflow(
         state,
         sid,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import logging
 import secrets
 import tempfile
 import threading
@@ -20,8 +19,6 @@ from emulator.arm import register as register_arm
 from emulator.http import KEY_HEADER, SOURCE_HEADER, AzureHttpError
 from emulator.state import State, write_state_file
 from emulator.tls import TlsFiles, make_tls
-
-log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -92,6 +92,7 @@ class State:
     vaults: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower id
     deleted_vaults: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower name
     workflows: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower id
+    connections: dict[str, dict[str, Any]] = field(default_factory=dict)  # Microsoft.Web, lower id
     identities: dict[str, dict[str, Any]] = field(default_factory=dict)  # user-assigned, lower id
     role_assignments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower id
     secrets: dict[str, dict[str, SecretRecord]] = field(default_factory=dict)  # vault -> name

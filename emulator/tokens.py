@@ -50,7 +50,7 @@ def issue(
     now: float | None = None,
 ) -> tuple[str, int]:
     issued = int(now if now is not None else time.time())
-    claims = {
+    claims: dict[str, str | int] = {
         "aud": audience,
         "iss": f"https://sts.windows.net/{tenant_id}/",
         "iat": issued,
@@ -65,7 +65,7 @@ def issue(
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
     sig = _b64(hmac.new(key, f"{header}.{body}".encode(), hashlib.sha256).digest())
-    return f"{header}.{body}.{sig}", claims["exp"]
+    return f"{header}.{body}.{sig}", issued + lifetime
 
 
 def verify(
@@ -85,6 +85,7 @@ def verify(
     if int(claims.get("exp", 0)) < int(now if now is not None else time.time()):
         raise TokenError("expired")
     aud = str(claims.get("aud", "")).rstrip("/")
-    if aud not in {a.rstrip("/") for a in audiences}:
+    # Entra matches a resource URI without regard to case or a trailing slash [?].
+    if aud.lower() not in {a.rstrip("/").lower() for a in audiences}:
         raise TokenError("wrong audience")
     return Caller(claims["oid"], claims["tid"], claims.get("appid", ""), aud, int(claims["exp"]))

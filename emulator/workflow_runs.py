@@ -7,14 +7,13 @@ The run record hides secured inputs/outputs as Azure's run history does.
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 import ssl
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 
@@ -115,7 +114,8 @@ class RunExecutor:
         if identity_ref and identity_ref != "SystemAssigned":
             for rid, entry in (identity.get("userAssignedIdentities") or {}).items():
                 if rid.lower() == identity_ref.lower():
-                    return entry.get("principalId")
+                    principal: str | None = entry.get("principalId")
+                    return principal
             return None
         if "systemassigned" in str(identity.get("type", "")).lower():
             return identity.get("principalId")
@@ -160,7 +160,7 @@ class RunExecutor:
         ports = set(self.emu.state.vault_ports.values())
         return parts.hostname == self.emu.host and parts.port in ports
 
-    async def _http(self, session: aiohttp.ClientSession, action: dict[str, Any]) -> dict:
+    async def _http(self, session: aiohttp.ClientSession, action: dict[str, Any]) -> dict[str, Any]:
         inputs = action.get("inputs") or {}
         uri = str(inputs.get("uri") or "")
         if "@" in uri or not self._is_vault_url(uri):
@@ -186,23 +186,31 @@ class RunExecutor:
         if payload is _UNSUPPORTED:
             return {"status": "Skipped", "code": NOT_EMULATED}
         method = str(inputs.get("method") or "GET").upper()
+        queries = inputs.get("queries")
+        if isinstance(queries, dict) and queries:  # Logic Apps appends `queries` to the URI
+            joined = "&".join(f"{quote(str(k))}={quote(str(v))}" for k, v in queries.items())
+            uri = f"{uri}{'&' if '?' in uri else '?'}{joined}"
         status, body = await self._call_vault(
             session, method, uri, token, self.workflow_source, payload
         )
         return self._result(status, body)
 
     def _connector_vault(self, conn: dict[str, Any]) -> str | None:
-        """The vault of a Key Vault connection: Azure keeps it on the connection resource
-        (``alternativeParameterValues.vaultName``), which the emulator does not serve; it reads a
-        ``vaultName`` in the connection entry, else the workflow's ``vault`` tag."""
-        text = json.dumps(conn)
-        match = re.search(r'"vaultName":\s*"([^"]+)"', text)
-        name = match.group(1) if match else (self.workflow.get("tags") or {}).get("vault")
-        if name and name.lower() in self.emu.state.vault_ports:
-            return name
+        """The vault of a Key Vault connection: on the Microsoft.Web/connections resource that
+        the ``$connections`` entry names (``alternativeParameterValues.vaultName`` for managed
+        identity connections)."""
+        resource = self.emu.state.connections.get(str(conn.get("connectionId") or "").lower())
+        if resource is None:
+            return None
+        props = resource.get("properties") or {}
+        name = (props.get("alternativeParameterValues") or {}).get("vaultName")
+        if name and str(name).lower() in self.emu.state.vault_ports:
+            return str(name)
         return None
 
-    async def _connector(self, session: aiohttp.ClientSession, action: dict[str, Any]) -> dict:
+    async def _connector(
+        self, session: aiohttp.ClientSession, action: dict[str, Any]
+    ) -> dict[str, Any]:
         inputs = action.get("inputs") or {}
         conns = ((self.props.get("parameters") or {}).get("$connections") or {}).get("value") or {}
         conn = next(
@@ -245,7 +253,7 @@ class RunExecutor:
         return self._result(status, body)
 
     @staticmethod
-    def _result(status: int, body: Any) -> dict:
+    def _result(status: int, body: Any) -> dict[str, Any]:
         outputs = {"statusCode": status, "body": body}
         if 200 <= status < 300:
             return {"status": "Succeeded", "code": "OK", "outputs": outputs}
@@ -278,6 +286,7 @@ class RunExecutor:
                     for dep, statuses in wanted.items()
                 )
                 kind = str(action.get("type", "")).lower()
+                result: dict[str, Any]
                 if not ok:
                     result = {"status": "Skipped", "code": "ActionSkipped"}
                 elif kind == "http":

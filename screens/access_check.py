@@ -7,7 +7,7 @@ opens the wizard a line names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +22,9 @@ from console.diagnosis import FAIL, PASS, SKIP, WARN, AccessReport, Check
 from console.errors import ConsoleError
 from console.models import LogicApp, Vault, WorkflowRun
 from screens.text import Plain
+
+if TYPE_CHECKING:
+    pass
 
 STYLE = {PASS: "bold green", WARN: "bold yellow", FAIL: "bold red", SKIP: "dim"}
 MARK = {PASS: "✔", WARN: "⚠", FAIL: "✖", SKIP: "·"}
@@ -125,7 +128,7 @@ class AccessCheckScreen(Screen[None]):
     def __init__(
         self,
         service: Any,
-        app_model: LogicApp,
+        logic_app: LogicApp,
         vaults: Sequence[Vault],
         *,
         vault: Vault | None = None,
@@ -133,12 +136,11 @@ class AccessCheckScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.service = service
-        self.logic_app = app_model
+        self.logic_app = logic_app
         self.vaults = list(vaults)
         self.vault = vault
         self.secret_name = secret_name
         self.report: AccessReport | None = None
-        self.last_run: WorkflowRun | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -225,7 +227,6 @@ class AccessCheckScreen(Screen[None]):
                 )
             )
             return
-        self.last_run = message.run
         assert message.run is not None
         target.update(Plain("\n").append_text(run_text(message.run, self.report)))
         self.action_recheck()

@@ -7,17 +7,14 @@ Screens shown only later (dialogs, sign-in) are imported when first needed.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import gc
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import rich
-from rich.segment import Segments
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -32,11 +29,18 @@ from screens.catalog import Catalog
 from screens.commands import ContextCommands, LookupProvider
 from screens.main import MainScreen
 from screens.messages import Connected, SignInProblem
+from screens.textual_private import TracebackWithoutLocals
 
 if TYPE_CHECKING:
     from console.clouds import Cloud
+    from console.models import SignedIn, Subscription
+    from console.ports import VaultService
 
 CSS_FILE = Path(assets.__file__).with_name("kvconsole.tcss")  # package data, next to it
+
+# (service, demo session) from keyword options: `console.connect.open_service`, handed in by the
+# wiring module (screens/cli.py) so that screens/ never imports the SDK wiring.
+Connect = Callable[..., Awaitable[tuple[Any, Any]]]
 
 
 @dataclass(frozen=True)
@@ -50,22 +54,14 @@ class AppOptions:
     subscriptions: tuple[str, ...] = ()
 
 
-def _load_sdk() -> type:
-    """The service class, with the SDK modules it will use already imported (in a thread)."""
-    from console.azure.arm import preload_sdk
-    from console.service import AzureService
-
-    preload_sdk()
-    return AzureService
-
-
 def _fingerprint(text: str) -> str:
     import hashlib  # only when something is copied (start-up time)
 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class KvConsoleApp(App[None]):
+# Crash output without local variables (a secret value can be one): screens/textual_private.py.
+class KvConsoleApp(TracebackWithoutLocals, App[None]):
     CSS_PATH = CSS_FILE
     TITLE = "kvconsole"
     COMMANDS = App.COMMANDS | {ContextCommands}
@@ -80,39 +76,28 @@ class KvConsoleApp(App[None]):
         options: AppOptions,
         settings: Settings,
         *,
+        connect: Connect,
         settings_file: Path | None = None,
         settings_problem: str | None = None,
         demo_session: Any = None,
     ) -> None:
         super().__init__()
         self.options = options
+        self._connect = connect
         self.settings = settings
         self.settings_file = settings_file
         self.settings_problem = settings_problem
         self.catalog = Catalog()
-        self.service: Any = None
+        self.service: VaultService | None = None
         self.demo_session: Any = demo_session
         self._owns_demo = demo_session is None  # a session handed in (tests) is not stopped here
-        self.who: Any = None
+        self.who: SignedIn | None = None
         self._clipboard_fingerprint: str | None = None
         if options.demo:
             self.title = "kvconsole — DEMO (emulated tenant, nothing reaches Azure)"
 
-    # ---- crash output: the one audited private hook ------------------------------------
-    def _fatal_error(self) -> None:
-        """Textual's default prints the traceback WITH local variables, which can hold a secret
-        value. Same behaviour, without locals (textual 8.2.8 app.py `_fatal_error`)."""
-        from rich.traceback import Traceback
-
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
-        self._close_messages_no_wait()
-
     # ---- no screenshots: one could capture a revealed value ---------------------------
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":
                 yield command
@@ -124,7 +109,7 @@ class KvConsoleApp(App[None]):
         self.notify("Screenshots are disabled: they could capture a secret value.")
 
     # ---- start-up ---------------------------------------------------------------------
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> MainScreen:
         return MainScreen()
 
     @property
@@ -163,17 +148,13 @@ class KvConsoleApp(App[None]):
     # ---- connecting (worker: imports the SDK, never touches widgets) -------------------
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self, reuse: bool = False) -> None:
-        # Importing the SDK takes a few hundred ms of CPU: in a thread, keys are still handled.
-        AzureService = await asyncio.to_thread(_load_sdk)  # noqa: N806 - a class
-        # Textual and the SDK are loaded for good: keep their objects out of the cyclic GC, whose
-        # full collections otherwise stall the UI for 100 ms+ while a big list loads.
-        gc.freeze()
-
         try:
             service = self.service if reuse and self.service is not None else None
             if service is None:
-                connection = await self._build_connection()
-                service = AzureService(connection, read_only=self.options.read_only)
+                service = await self._open_service()
+            # Textual and the SDK are loaded for good: keep their objects out of the cyclic GC,
+            # whose full collections otherwise stall the UI for 100 ms+ while a big list loads.
+            gc.freeze()
             subscriptions = await service.list_subscriptions()
         except AuthRequiredError as exc:
             self.post_message(SignInProblem("Not signed in, or the sign-in has expired.", exc))
@@ -187,38 +168,14 @@ class KvConsoleApp(App[None]):
             who = None  # display only
         self.post_message(Connected(service, subscriptions, who))
 
-    async def _build_connection(self) -> Any:
-        from console.azure.connection import Connection
-        from console.clouds import CLOUDS
-
-        if self.options.demo:
-            if self.demo_session is None:
-                from console.demo import start_demo
-
-                self.demo_session = await asyncio.to_thread(
-                    start_demo, self.options.seed, self.options.state
-                )
-            return self.demo_session.connection()
-        cloud = CLOUDS[self.options.cloud]
-        s = self.settings
-        tenant = self.options.tenant or s.tenant_id or None
-        subs = self.options.subscriptions or s.subscriptions
-        if s.auth_mode == "service_principal":
-            from console.credentials import load_client_secret
-
-            secret = load_client_secret(s.tenant_id, s.client_id)
-            if secret is None:
-                raise AuthRequiredError(
-                    f"No secret is stored in the keyring for client {s.client_id}: press s and "
-                    "enter it, or switch to the default sign-in."
-                )
-            return Connection.for_azure(cloud, tenant_id=s.tenant_id, client_id=s.client_id,
-                                        client_secret=secret, subscription_ids=subs)  # fmt: skip
-        if s.auth_mode == "device_code":
-            return Connection.for_azure(cloud, tenant_id=tenant, use_device_code=True,
-                                        device_code_prompt=self._device_prompt,
-                                        subscription_ids=subs)  # fmt: skip
-        return Connection.for_azure(cloud, tenant_id=tenant, subscription_ids=subs)
+    async def _open_service(self) -> Any:
+        o = self.options
+        service, self.demo_session = await self._connect(
+            settings=self.settings, demo=o.demo, seed=o.seed, state=o.state, cloud=o.cloud,
+            tenant=o.tenant, subscriptions=o.subscriptions, read_only=o.read_only,
+            demo_session=self.demo_session, device_prompt=self._device_prompt,
+        )  # fmt: skip
+        return service
 
     def _device_prompt(self, url: str, code: str, expires_on: Any) -> None:
         from screens.signin import DeviceCodeScreen
@@ -260,7 +217,13 @@ class KvConsoleApp(App[None]):
         while isinstance(self.screen, DeviceCodeScreen | ProblemScreen):
             self.pop_screen()
         detail = message.error.message if message.error is not None else ""
-        self.push_screen(ProblemScreen(message.problem, detail), self._problem_choice)
+        advice = None
+        if message.error is not None and message.error.code == "StateFileError":
+            advice = (
+                "• Move the state file aside (or delete it), then press r to retry: the demo "
+                "starts from its seed.\n• Or restart without --state."
+            )
+        self.push_screen(ProblemScreen(message.problem, detail, advice), self._problem_choice)
 
     def _problem_choice(self, choice: str | None) -> None:
         if choice == "retry":
@@ -307,7 +270,8 @@ class KvConsoleApp(App[None]):
     def action_lookup(self) -> None:
         from textual.command import CommandPalette
 
-        if not CommandPalette.is_open(self):
+        # Textual types the argument App[object] (invariant); any App is accepted at run time
+        if not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(
                 CommandPalette(
                     providers=[LookupProvider],
@@ -364,10 +328,14 @@ class KvConsoleApp(App[None]):
         self._pick_subscriptions(subs, done)
 
     @work(group="subs", exclusive=True, exit_on_error=False)
-    async def _pick_subscriptions(self, known: list, done: Any) -> None:
+    async def _pick_subscriptions(
+        self, known: list[Subscription], done: Callable[[tuple[str, ...] | None], None]
+    ) -> None:
         from screens.dialogs import ErrorDialog
         from screens.signin import SubscriptionPicker
 
+        if self.service is None:  # signed out meanwhile: action_subscriptions checked it
+            return
         try:
             subs = await self.service.list_subscriptions()
         except ConsoleError as exc:
@@ -426,6 +394,7 @@ class KvConsoleApp(App[None]):
 
 def make_app(
     *,
+    connect: Connect,
     demo: bool = False,
     seed: str = "demo",
     state: Path | None = None,
@@ -444,26 +413,5 @@ def make_app(
         settings, problem = loaded.settings, loaded.problem
     options = AppOptions(demo=demo, seed=seed, state=state, read_only=read_only, cloud=cloud,
                          tenant=tenant, subscriptions=tuple(subscriptions))  # fmt: skip
-    return KvConsoleApp(options, settings, settings_file=settings_file, settings_problem=problem,
-                        demo_session=demo_session)  # fmt: skip
-
-
-def app_from_args(args: argparse.Namespace) -> KvConsoleApp:
-    return make_app(
-        demo=bool(getattr(args, "demo", False)),
-        seed=getattr(args, "seed", "demo") or "demo",
-        state=getattr(args, "state", None),
-        read_only=bool(getattr(args, "read_only", False)),
-        cloud=getattr(args, "cloud", "AzureCloud") or "AzureCloud",
-        tenant=getattr(args, "tenant", None),
-        subscriptions=tuple(getattr(args, "subscription", None) or ()),
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    app = app_from_args(args)
-    try:
-        app.run()
-    finally:
-        gc.enable()  # in case the app stopped before its first paint
-    return app.return_code or 0
+    return KvConsoleApp(options, settings, connect=connect, settings_file=settings_file,
+                        settings_problem=problem, demo_session=demo_session)  # fmt: skip

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from console.errors import ConsoleError
+from console.kinds import LISTED_KINDS, ResourceKind
 
 if TYPE_CHECKING:  # the models load after the first paint, with the data (start-up time)
     from console.inventory import PrincipalEntry
     from console.models import (
+        DirectoryObject,
         LogicApp,
         ResourceGroup,
         RoleAssignment,
@@ -19,8 +21,12 @@ if TYPE_CHECKING:  # the models load after the first paint, with the data (start
         Vault,
     )
 
-KINDS = ("vaults", "logic_apps", "identities")
-KIND_TITLES = {"vaults": "Key Vaults", "logic_apps": "Logic Apps", "identities": "Identities"}
+KINDS = LISTED_KINDS
+KIND_TITLES: dict[str, str] = {
+    ResourceKind.VAULTS: "Key Vaults",
+    ResourceKind.LOGIC_APPS: "Logic Apps",
+    ResourceKind.IDENTITIES: "Identities",
+}
 
 
 @dataclass
@@ -42,26 +48,27 @@ class Catalog:
     errors: dict[tuple[str, str], ConsoleError] = field(default_factory=dict)  # (sub, kind)
     secrets: dict[str, SecretListing] = field(default_factory=dict)  # by vault uri
     pinned: dict[str, Vault] = field(default_factory=dict)  # by uri
-    directory: dict[str, object] = field(default_factory=dict)  # lower id -> DirectoryObject
+    directory: dict[str, DirectoryObject] = field(default_factory=dict)  # by lower-cased id
     directory_checked: bool = False
     _inventory: list[PrincipalEntry] | None = None
 
-    def add(self, subscription_id: str, kind: str, items: list) -> None:
+    def add(self, subscription_id: str, kind: ResourceKind, items: list) -> None:
         if not items:
             return  # a "done" or an error: nothing to merge (and 200 subscriptions send many)
         self._inventory = None
-        if kind == "resource_groups":  # by id: a retried listing may send a group again
-            known = {g.id.lower(): g for g in self.resource_groups.get(subscription_id, [])}
-            known.update({g.id.lower(): g for g in items})
-            self.resource_groups[subscription_id] = list(known.values())
-        elif kind == "vaults":
-            self.vaults = self._merged(self.vaults, items)
-        elif kind == "logic_apps":
-            self.logic_apps = self._merged(self.logic_apps, items)
-        elif kind == "identities":
-            self.identities = self._merged(self.identities, items)
-        elif kind == "role_assignments":
-            self.role_assignments.setdefault(subscription_id, []).extend(items)
+        match kind:
+            case ResourceKind.RESOURCE_GROUPS:  # by id: a retried listing may send one again
+                known = {g.id.lower(): g for g in self.resource_groups.get(subscription_id, [])}
+                known.update({g.id.lower(): g for g in items})
+                self.resource_groups[subscription_id] = list(known.values())
+            case ResourceKind.VAULTS:
+                self.vaults = self._merged(self.vaults, items)
+            case ResourceKind.LOGIC_APPS:
+                self.logic_apps = self._merged(self.logic_apps, items)
+            case ResourceKind.IDENTITIES:
+                self.identities = self._merged(self.identities, items)
+            case ResourceKind.ROLE_ASSIGNMENTS:
+                self.role_assignments.setdefault(subscription_id, []).extend(items)
 
     def _merged(self, known: dict, items: list) -> dict:
         """*known* with *items*, in subscription order whatever order the answers came in
@@ -75,12 +82,18 @@ class Catalog:
         pairs = list(known.items())
         return dict(pairs[i] for i in order)
 
-    def of_kind(self, kind: str) -> dict:
+    def of_kind(self, kind: ResourceKind) -> dict:
         """Everything loaded of one of KINDS, by lower-cased id."""
-        return {"vaults": self.vaults, "logic_apps": self.logic_apps,
-                "identities": self.identities}[kind]  # fmt: skip
+        listed: dict[ResourceKind, dict] = {
+            ResourceKind.VAULTS: self.vaults,
+            ResourceKind.LOGIC_APPS: self.logic_apps,
+            ResourceKind.IDENTITIES: self.identities,
+        }
+        return listed[kind]
 
-    def in_scope(self, kind: str, subscription_id: str | None, resource_group: str | None) -> list:
+    def in_scope(
+        self, kind: ResourceKind, subscription_id: str | None, resource_group: str | None
+    ) -> list:
         out = [
             item
             for item in self.of_kind(kind).values()
@@ -124,19 +137,27 @@ class Catalog:
                 "service_principal": SERVICE_PRINCIPAL,
                 "managed_identity": "Managed identity",
             }
-            roles = [r for rs in self.role_assignments.values() for r in rs]
-            roles += [r for rs in self.vault_roles.values() for r in rs]
+            # Subscriptions, then vaults, in catalog order, not in the order the answers came
+            # in: a principal's grants are listed in this order and must not change run to run.
+            rank = {sub: i for i, sub in enumerate(self.subscriptions)}
+            subs = sorted(self.role_assignments, key=lambda s: rank.get(s, len(rank)))
+            roles = [r for sub in subs for r in self.role_assignments[sub]]
+            vault_rank = {vault_id: i for i, vault_id in enumerate(self.vaults)}
+            vault_ids = sorted(self.vault_roles, key=lambda v: vault_rank.get(v, len(vault_rank)))
+            roles += [r for vault_id in vault_ids for r in self.vault_roles[vault_id]]
             unique = {r.id.lower(): r for r in roles}
             known = {
-                key: KnownPrincipal(obj.object_id, obj.display_name,
-                                    kinds.get(obj.kind, obj.kind))
+                key: KnownPrincipal(obj.object_id, obj.display_name, kinds.get(obj.kind, obj.kind))
                 for key, obj in self.directory.items()
-            }  # fmt: skip
+            }
             self._inventory = build_inventory(
-                vaults=self.vaults.values(), logic_apps=self.logic_apps.values(),
-                identities=self.identities.values(), role_assignments=unique.values(),
-                known=known, directory_checked=self.directory_checked,
-            )  # fmt: skip
+                vaults=self.vaults.values(),
+                logic_apps=self.logic_apps.values(),
+                identities=self.identities.values(),
+                role_assignments=unique.values(),
+                known=known,
+                directory_checked=self.directory_checked,
+            )
         return self._inventory
 
     def principal_label(self, object_id: str) -> tuple[str, str]:

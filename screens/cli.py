@@ -1,4 +1,9 @@
-"""The `kvconsole` command. Heavy imports (Textual, Azure SDKs) happen only in the chosen path."""
+"""The `kvconsole` command. Heavy imports (Textual, Azure SDKs) happen only in the chosen path.
+
+The one wiring module: it alone imports both the UI (screens.app) and the SDK wiring
+(console.connect, emulator), and hands `console.connect.open_service` to the app. Enforced by the
+import-linter contracts in pyproject.toml.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,10 @@ import argparse
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from screens.app import KvConsoleApp
 
 CLOUD_NAMES = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
 
@@ -81,9 +90,39 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_audit(args)
     pause_gc_for_startup()
-    from screens.app import run as run_app
-
     return run_app(args)
+
+
+def make_app(**options: Any) -> KvConsoleApp:
+    """`screens.app.make_app` signing in through `console.connect` (the command and tests)."""
+    from console.connect import open_service
+    from screens.app import make_app as make_ui_app
+
+    return make_ui_app(connect=open_service, **options)
+
+
+def app_from_args(args: argparse.Namespace) -> KvConsoleApp:
+    return make_app(
+        demo=bool(getattr(args, "demo", False)),
+        seed=getattr(args, "seed", "demo") or "demo",
+        state=getattr(args, "state", None),
+        read_only=bool(getattr(args, "read_only", False)),
+        cloud=getattr(args, "cloud", "AzureCloud") or "AzureCloud",
+        tenant=getattr(args, "tenant", None),
+        subscriptions=tuple(getattr(args, "subscription", None) or ()),
+    )
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from screens.textual_private import tolerate_undecodable_input
+
+    tolerate_undecodable_input()
+    app = app_from_args(args)
+    try:
+        app.run()
+    finally:
+        gc.enable()  # in case the app stopped before its first paint
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

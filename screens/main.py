@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import time
+from collections.abc import Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -27,44 +26,27 @@ from textual.widgets import (
 )
 
 from console.errors import ConsoleError
-from screens.catalog import KIND_TITLES
+from console.kinds import ALL_KINDS, GRAPH_KINDS, ResourceKind
+from console.loader import Loader, kinds_per_subscription, settle_gc, uses_resource_graph
+from screens.app_access import kv_app
+from screens.catalog import Catalog
 from screens.messages import (
     DirectoryResolved,
     KindLoaded,
-    LoadProgress,
     SecretsPage,
     VaultRolesLoaded,
 )
-from screens.widgets.details import VaultDetail, error_text, identity_text, logic_app_text
+from screens.rows import COLUMNS, columns_for, errors_text, is_loading, items_for, scope_label
+from screens.widgets.details import VaultDetail, identity_text, logic_app_text
 from screens.widgets.filter_input import FilterInput
 from screens.widgets.nav import NavTree, NodeRef
-from screens.widgets.virtual_list import Column, Row, VirtualList
+from screens.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
-    from console.models import Subscription, Vault
+    from console.models import LogicApp, SecretProperties, Subscription, Vault
+    from console.ports import VaultService
 
-COLUMNS = {
-    "vaults": [Column("Name"), Column("Access", 8), Column("Firewall", 8), Column("Secrets", 10)],
-    "logic_apps": [Column("Name"), Column("State", 8), Column("Identity", 14), Column("KV", 3)],
-    "identities": [Column("Name"), Column("Kind", 20), Column("Grants", 6)],
-    "principals": [Column("Name"), Column("Kind", 20), Column("Grants", 6)],
-}
-COLUMNS["pinned"] = COLUMNS["vaults"]
-BACKGROUND_SECRET_CAP = 2000  # names fetched per vault before it is opened (for quick lookup)
-PREFETCH_PARALLEL = 4
-SUBSCRIPTIONS_PARALLEL = 8  # subscriptions listed at once
-RESOURCE_GRAPH_FROM = 50  # subscriptions: from here, one Resource Graph query lists the inventory
-GRAPH_KINDS = ("vaults", "logic_apps", "identities", "resource_groups")  # Resource Graph lists
-ALL_KINDS = (*GRAPH_KINDS, "role_assignments")  # what is loaded per subscription
 FLUSH_EVERY = 0.1  # s: pages arriving faster are shown together (one list update, one repaint)
-
-
-def settle_gc() -> None:
-    """Move what survived so far out of the cyclic GC's way: a big list that keeps growing would
-    otherwise make each full collection scan every row again (100 ms+ pauses). Young garbage is
-    collected first, so little is kept that could have been freed."""
-    gc.collect(1)
-    gc.freeze()
 
 
 class MainScreen(Screen[None]):
@@ -90,27 +72,18 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.service: Any = None
+        self.service: VaultService | None = None
         self.ref = NodeRef("tenant")
         self.pending: set[tuple[str, str]] = set()
-        self._secret_loads: set[str] = set()  # vault uris being listed
-        self._full_listing: set[str] = set()  # vault uris opened: list them past the cap
-        # Vaults whose first secret names are fetched in the background (quick lookup): one
-        # worker drains the queue, PREFETCH_PARALLEL at a time. A worker per vault would flood
-        # this screen's queue with thousands of worker-state messages, ahead of the keystrokes.
-        self._prefetch_queue: asyncio.Queue[Vault] = asyncio.Queue()
-        self._prefetching = False
-        self._subscription_gate = asyncio.Semaphore(SUBSCRIPTIONS_PARALLEL)
-        self._opened_loading: set[str] = set()  # opened vaults still listing: they go first
-        self._opened_idle = asyncio.Event()
-        self._opened_idle.set()
+        self.loader = Loader(self)  # the screen is its sink: each answer becomes a message
         self._flushed = 0.0  # when the list and the secrets table were last updated
         self._flush_timer: Any = None
         self._list_stale = False  # the list pane waits for the next flush
 
     @property
-    def catalog(self):
-        return self.app.catalog
+    def catalog(self) -> Catalog:
+        catalog: Catalog = getattr(self.app, "catalog")  # noqa: B009 (KvConsoleApp's)
+        return catalog
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,8 +92,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="list-pane"):
                 yield Static("", id="list-title", classes="pane-title")
                 yield FilterInput("#items", placeholder="Filter (type to filter)", id="filter")
-                yield ProgressBar(total=None, show_eta=False, show_percentage=False,
-                                  id="progress")  # fmt: skip
+                yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="progress")
                 yield Static("", id="list-status", classes="status")
                 yield VirtualList(COLUMNS["vaults"], empty_text="Signing in…", id="items")
             with ContentSwitcher(initial="detail-empty", id="detail"):
@@ -139,26 +111,31 @@ class MainScreen(Screen[None]):
         self.query_one("#nav", NavTree).focus()
         self.query_one("#progress").display = False
 
+    @property
+    def _service(self) -> VaultService:
+        """The service, for the work that only starts once signed in (``start`` sets it)."""
+        if self.service is None:
+            raise RuntimeError("not signed in yet")
+        return self.service
+
     # ---- starting and refreshing ------------------------------------------------------
-    def start(self, service: Any, subscriptions: list[Subscription], tenant_label: str) -> None:
+    def start(
+        self, service: VaultService, subscriptions: list[Subscription], tenant_label: str
+    ) -> None:
         self.service = service
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "prefetch")
-        self._prefetch_queue, self._prefetching = asyncio.Queue(), False
+        self.loader.restart(service)
         nav = self.query_one("#nav", NavTree)
         nav.set_tenant(tenant_label)
-        chosen = self.app.settings.subscriptions
+        chosen = kv_app(self).settings.subscriptions
         subs = [s for s in subscriptions if not chosen or s.subscription_id in chosen]
-        graph = len(subs) >= RESOURCE_GRAPH_FROM
+        graph = uses_resource_graph(len(subs))
         for sub in subs:
             self.catalog.subscriptions[sub.subscription_id] = sub
             nav.add_subscription(sub.subscription_id, sub.display_name)
-            for kind in ("resource_groups", "vaults", "logic_apps", "identities",
-                         "role_assignments"):  # fmt: skip
-                self.pending.add((sub.subscription_id, kind))
-            self.load_subscription(
-                sub.subscription_id, ("role_assignments",) if graph else ALL_KINDS
-            )
+            self.pending.update((sub.subscription_id, kind) for kind in ALL_KINDS)
+            self.load_subscription(sub.subscription_id, kinds_per_subscription(graph))
         if graph:
             self.load_inventory([s.subscription_id for s in subs])
         self.show_pinned()
@@ -166,7 +143,7 @@ class MainScreen(Screen[None]):
         self.show_list(self.ref)
 
     def show_pinned(self) -> None:
-        uris = list(self.app.settings.pinned_vaults)
+        uris = list(kv_app(self).settings.pinned_vaults)
         self.query_one("#nav", NavTree).set_pinned(uris)
         for uri in uris:
             if uri not in self.catalog.pinned and self.service is not None:
@@ -175,139 +152,59 @@ class MainScreen(Screen[None]):
                 self.prefetch_secrets(vault)
         self._refresh_tree()
 
-    # ---- workers (no widget access: they post messages) -------------------------------
+    # ---- the loader's sink and workers (no widget access: they post messages) ------------
+    def kind_loaded(
+        self,
+        subscription_id: str,
+        kind: ResourceKind,
+        items: list[Any],
+        error: ConsoleError | None = None,
+        done: bool = True,
+    ) -> None:
+        self.post_message(KindLoaded(subscription_id, kind, items, error, done))
+
+    def secrets_page(
+        self,
+        vault_uri: str,
+        items: list[SecretProperties],
+        *,
+        done: bool,
+        error: ConsoleError | None = None,
+        background: bool = False,
+    ) -> None:
+        self.post_message(
+            SecretsPage(vault_uri, items, done=done, error=error, background=background)
+        )
+
     @work(group="load", exit_on_error=False)
     async def load_inventory(self, subscription_ids: list[str]) -> None:
-        """Vaults, Logic Apps, identities and resource groups of many subscriptions with Resource
-        Graph queries; if Resource Graph cannot be used, each subscription is listed on its own."""
-        service = self.service
-
-        def post(kind: str, items: list) -> None:
-            by_sub: dict[str, list] = {}
-            for item in items:
-                by_sub.setdefault(item.subscription_id, []).append(item)
-            for sub, found in by_sub.items():
-                self.post_message(KindLoaded(sub, kind, found, done=False))
-
-        try:
-            async for page in service.iter_inventory_pages(subscription_ids):
-                for kind in ("vaults", "logic_apps", "identities"):
-                    post(kind, getattr(page, kind))
-            async for groups in service.iter_resource_group_pages(subscription_ids):
-                post("resource_groups", groups)
-        except ConsoleError:
+        """Many subscriptions through Resource Graph; without it, each one on its own."""
+        if not await self.loader.load_inventory(subscription_ids):
             for sub in subscription_ids:  # the per-subscription lists say what is wrong
                 self.load_subscription(sub, GRAPH_KINDS)
-            return
-        for sub in subscription_ids:
-            for kind in GRAPH_KINDS:
-                self.post_message(KindLoaded(sub, kind, []))
 
     @work(group="load", exit_on_error=False)
     async def load_subscription(
-        self, subscription_id: str, kinds: tuple[str, ...] = ALL_KINDS
+        self, subscription_id: str, kinds: Sequence[ResourceKind] = ALL_KINDS
     ) -> None:
-        async with self._subscription_gate:
-            await self._load_subscription(subscription_id, kinds)
-
-    async def _load_subscription(self, subscription_id: str, kinds: tuple[str, ...]) -> None:
-        service = self.service
-
-        async def one(kind: str, call) -> None:
-            try:
-                items = await call(subscription_id)
-            except ConsoleError as exc:
-                self.post_message(KindLoaded(subscription_id, kind, [], exc))
-                return
-            self.post_message(KindLoaded(subscription_id, kind, items))
-
-        async def vault_pages() -> None:
-            try:
-                async for page in service.iter_vault_pages(subscription_id):
-                    self.post_message(KindLoaded(subscription_id, "vaults", page, done=False))
-            except ConsoleError as exc:
-                self.post_message(KindLoaded(subscription_id, "vaults", [], exc))
-                return
-            self.post_message(KindLoaded(subscription_id, "vaults", []))
-
-        async def roles(sub: str) -> list:
-            return await service.list_role_assignments(f"/subscriptions/{sub}")
-
-        calls = {
-            "vaults": vault_pages,
-            "logic_apps": lambda: one("logic_apps", service.list_logic_apps),
-            "identities": lambda: one("identities", service.list_user_assigned_identities),
-            "resource_groups": lambda: one("resource_groups", service.list_resource_groups),
-            "role_assignments": lambda: one("role_assignments", roles),
-        }
-        await asyncio.gather(*(calls[kind]() for kind in kinds))
+        await self.loader.load_subscription(subscription_id, kinds)
 
     def prefetch_secrets(self, vault: Vault) -> None:
-        self._prefetch_queue.put_nowait(vault)
-        if not self._prefetching:
-            self._prefetching = True
+        if self.loader.queue_prefetch(vault):
             self._prefetch()
 
     @work(group="prefetch", exit_on_error=False)
     async def _prefetch(self) -> None:
-        queue = self._prefetch_queue
-
-        async def drain() -> None:
-            while not queue.empty():
-                vault = queue.get_nowait()
-                await self._opened_idle.wait()  # a vault the user opened goes first
-                await self._list_secrets(vault, cap=BACKGROUND_SECRET_CAP)
-
-        try:
-            while not queue.empty():  # vaults queued while the last ones finished: go on
-                await asyncio.gather(*(drain() for _ in range(PREFETCH_PARALLEL)))
-        finally:  # no await since the queue was last seen empty
-            if self._prefetch_queue is queue:  # else a refresh replaced (and restarted) it
-                self._prefetching = False
+        await self.loader.prefetch()
 
     @work(group="secrets", exclusive=True, exit_on_error=False)
     async def load_secrets(self, vault: Vault) -> None:
-        uri = vault.uri
-        self._full_listing.add(uri)  # a background listing under way goes on to the end
-        self._opened_loading.add(uri)
-        self._opened_idle.clear()
-        try:
-            await self._list_secrets(vault, cap=None)
-        finally:
-            if uri not in self._secret_loads:  # else the background listing finishes it
-                self._opened_done(uri)
-
-    def _opened_done(self, uri: str) -> None:
-        self._opened_loading.discard(uri)
-        if not self._opened_loading:
-            self._opened_idle.set()
-
-    async def _list_secrets(self, vault: Vault, cap: int | None) -> None:
-        uri = vault.uri
-        if uri in self._secret_loads:
-            return
-        self._secret_loads.add(uri)
-        seen = 0
-        try:
-            async for page in self.service.iter_secret_pages(uri):
-                seen += len(page)
-                self.post_message(SecretsPage(uri, page, done=False, background=cap is not None))
-                if cap is not None and uri not in self._full_listing:
-                    if seen >= cap:
-                        return  # the rest is listed when the vault is opened
-                    await self._opened_idle.wait()  # the vault the user opened goes first
-            self.post_message(SecretsPage(uri, [], done=True))
-        except ConsoleError as exc:
-            self.post_message(SecretsPage(uri, [], done=True, error=exc))
-        finally:
-            self._secret_loads.discard(uri)
-            if uri in self._opened_loading:
-                self._opened_done(uri)
+        await self.loader.open_vault(vault)
 
     @work(group="directory", exclusive=True, exit_on_error=False)
     async def resolve_directory(self, object_ids: list[str]) -> None:
         try:
-            objects = await self.service.resolve_principals(object_ids)
+            objects = await self._service.resolve_principals(object_ids)
         except ConsoleError as exc:
             self.post_message(DirectoryResolved({}, exc))
             return
@@ -319,12 +216,12 @@ class MainScreen(Screen[None]):
         self.catalog.directory_checked = message.error is None
         self.catalog._inventory = None
         self._refresh_tree()
-        self.show_list(self.ref, keep_focus=True)
+        self.show_list(self.ref)
 
     @work(group="roles", exclusive=True, exit_on_error=False)
     async def load_vault_roles(self, vault: Vault) -> None:
         try:
-            items = await self.service.list_role_assignments(vault.id)
+            items = await self._service.list_role_assignments(vault.id)
         except ConsoleError as exc:
             self.post_message(VaultRolesLoaded(vault.id, [], exc))
             return
@@ -378,7 +275,7 @@ class MainScreen(Screen[None]):
         self._update_progress()
         if self._list_stale:
             self._list_stale = False
-            self.show_list(self.ref, keep_focus=True)
+            self.show_list(self.ref)
         detail = self._vault_detail()
         if detail is not None and detail.vault is not None:
             listing = self.catalog.listing(detail.vault.uri)
@@ -404,9 +301,6 @@ class MainScreen(Screen[None]):
         if detail.vault and detail.vault.id == message.vault_id:
             detail.show_access(self.catalog)
 
-    def on_load_progress(self, message: LoadProgress) -> None:
-        self._update_progress()
-
     def _update_progress(self) -> None:
         bar = self.query_one("#progress", ProgressBar)
         bar.display = bool(self.pending)
@@ -418,89 +312,32 @@ class MainScreen(Screen[None]):
     @on(Tree.NodeHighlighted, "#nav")
     def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         if event.node.data is not None:
-            self.show_list(event.node.data, keep_focus=True)
+            self.show_list(event.node.data)
 
     @on(Tree.NodeSelected, "#nav")
     def _node_selected(self, event: Tree.NodeSelected) -> None:
         if event.node.data is not None:
-            self.show_list(event.node.data, keep_focus=True)
+            self.show_list(event.node.data)
             if event.node.data.kind in ("vaults", "logic_apps", "identities", "principals"):
                 self.query_one("#items", VirtualList).focus()
 
-    def _items_for(self, ref: NodeRef) -> tuple[list[Row], str]:
-        catalog = self.catalog
-        kind = ref.list_kind
-        rg = (
-            ref.resource_group if ref.kind in ("vaults", "logic_apps", "identities", "rg") else None
-        )
-        if kind == "pinned":
-            vaults = [catalog.pinned[u] for u in catalog.pinned if ref.uri in (None, u)]
-            return [self._vault_row(v) for v in vaults], "Pinned vaults"
-        if kind == "vaults":
-            vaults = catalog.in_scope("vaults", ref.subscription_id, rg)
-            return [self._vault_row(v) for v in vaults], "Key Vaults"
-        if kind == "logic_apps":
-            apps = catalog.in_scope("logic_apps", ref.subscription_id, rg)
-            return [self._logic_row(a) for a in apps], "Logic Apps"
-        entries = catalog.inventory()
-        if kind == "identities":
-            ids = {
-                i.principal_id.lower()
-                for i in catalog.in_scope("identities", ref.subscription_id, rg)
-            }
-            ids |= {a.identity.principal_id.lower()
-                    for a in catalog.in_scope("logic_apps", ref.subscription_id, rg)
-                    if a.identity.principal_id}  # fmt: skip
-            entries = [e for e in entries if e.object_id.lower() in ids]
-            title = "Identities"
-        else:
-            title = "Principals (everyone seen in this tenant)"
-        rows = [
-            Row(
-                e.object_id,
-                (e.label, e.kind + (" · orphaned" if e.orphaned else ""), str(len(e.grants))),
-                "warning" if e.orphaned else "",
-            )  # fmt: skip
-            for e in entries
-        ]
-        return rows, title
-
-    def _vault_row(self, vault: Vault) -> Row:
-        listing = self.catalog.secrets.get(vault.uri.rstrip("/").lower())
-        if listing is None:
-            secrets, tone = "…", ""
-        elif listing.error is not None:
-            secrets, tone = f"⚠ {listing.error.title}", "error"
-        else:
-            n = len(listing.items)
-            secrets, tone = (str(n) if listing.done else f"{n}+"), ""
-        access = "RBAC" if vault.rbac_authorization else "policies"
-        firewall = "—" if vault.pinned else vault.network.default_action
-        return Row(vault.uri, (vault.name, access, firewall, secrets), tone)
-
-    def _logic_row(self, app) -> Row:
-        from console.definition import find_keyvault_actions
-
-        actions = find_keyvault_actions(app.definition, app.parameters, self.catalog.vault_uris())
-        return Row(app.id, (app.name, app.state, app.identity.type, str(len(actions))))
-
-    def show_list(self, ref: NodeRef, *, keep_focus: bool = False) -> None:
+    def show_list(self, ref: NodeRef) -> None:
         changed = ref != self.ref
         self.ref = ref
         items = self.query_one("#items", VirtualList)
-        rows, title = self._items_for(ref)
-        columns = COLUMNS[ref.list_kind if ref.list_kind in COLUMNS else "vaults"]
+        rows, title = items_for(self.catalog, ref)
+        columns = columns_for(ref)
         if items.columns != columns:
             items.columns = columns
         if changed:  # emptied first: clearing the filter then announces no stale row
             items.clear()
             self.query_one("#filter", Input).value = ""
             items.set_filter("", announce=False)
-        scope = self._scope_label(ref)
+        scope = scope_label(self.catalog, ref)
         heading = Text.assemble((f"{title} ({len(rows)})", "bold"), (f"  {scope}", "dim"))
         heading.no_wrap, heading.overflow = True, "ellipsis"
         self.query_one("#list-title", Static).update(heading)
-        empty = "Loading…" if self._is_loading(ref) else f"No {title.lower()} here."
+        empty = "Loading…" if is_loading(self.pending, ref) else f"No {title.lower()} here."
         items.set_rows(rows, empty)
         self._show_list_status(ref)
         if changed:
@@ -510,45 +347,11 @@ class MainScreen(Screen[None]):
             else:
                 self.show_detail(key)
 
-    def _scope_label(self, ref: NodeRef) -> str:
-        parts = []
-        if ref.subscription_id and ref.subscription_id in self.catalog.subscriptions:
-            parts.append(self.catalog.subscriptions[ref.subscription_id].display_name)
-        if ref.resource_group:
-            parts.append(ref.resource_group)
-        return " / ".join(parts)
-
-    def _is_loading(self, ref: NodeRef) -> bool:
-        return any(
-            ref.subscription_id in (None, s) and k in (ref.list_kind, "role_assignments")
-            for s, k in self.pending
-        )
-
     def _show_list_status(self, ref: NodeRef) -> None:
         status = self.query_one("#list-status", Static)
-        kinds = {
-            "vaults": ("vaults",),
-            "logic_apps": ("logic_apps",),
-            "identities": ("identities", "logic_apps"),
-            "principals": ("identities", "logic_apps", "role_assignments", "vaults"),
-        }
-        errors = [
-            (s, k, e)
-            for (s, k), e in self.catalog.errors.items()
-            if k in kinds.get(ref.list_kind, ()) and ref.subscription_id in (None, s)
-        ]
-        if not errors:
-            status.update("")
-            status.display = False
-            return
-        text = Text()
-        for sub, kind, error in errors:
-            name = self.catalog.subscriptions.get(sub)
-            what = f"{KIND_TITLES.get(kind, kind)} in {name.display_name if name else sub}"
-            text.append_text(error_text(error, what))
-            text.append("\n")
-        status.update(text)
-        status.display = True
+        text = errors_text(self.catalog, ref)
+        status.update(text or "")
+        status.display = text is not None
 
     def action_focus_filter(self) -> None:
         focused = self.focused
@@ -596,11 +399,11 @@ class MainScreen(Screen[None]):
                 if vault.rbac_authorization and vault.id.lower() not in self.catalog.vault_roles:
                     self.load_vault_roles(vault)
         elif kind == "logic_apps":
-            app = self.catalog.logic_apps.get(key.lower())
-            if app is None:
+            logic_app = self.catalog.logic_apps.get(key.lower())
+            if logic_app is None:
                 return
             switcher.current = "logic-detail"
-            self.query_one("#logic-body", Static).update(logic_app_text(app, self.catalog))
+            self.query_one("#logic-body", Static).update(logic_app_text(logic_app, self.catalog))
         else:
             entry = next((e for e in self.catalog.inventory() if e.object_id == key), None)
             if entry is None:
@@ -617,7 +420,7 @@ class MainScreen(Screen[None]):
         if props is not None:
             from screens.secret import SecretScreen
 
-            self.app.push_screen(SecretScreen(self.service, vault, props))
+            self.app.push_screen(SecretScreen(self._service, vault, props))
 
     # ---- jumping (quick lookup) -------------------------------------------------------
     def jump(self, kind: str, key: str) -> None:
@@ -643,19 +446,19 @@ class MainScreen(Screen[None]):
                 if props is not None:
                     from screens.secret import SecretScreen
 
-                    self.app.push_screen(SecretScreen(self.service, vault, props))
+                    self.app.push_screen(SecretScreen(self._service, vault, props))
             else:
                 items.focus()
         elif kind == "logic_app":
-            app = self.catalog.logic_apps.get(key.lower())
-            if app is None:
+            logic_app = self.catalog.logic_apps.get(key.lower())
+            if logic_app is None:
                 return
-            ref = NodeRef("logic_apps", app.subscription_id, app.resource_group.lower())
+            ref = NodeRef("logic_apps", logic_app.subscription_id, logic_app.resource_group.lower())
             self._select_node(nav, ref)
             self.show_list(ref)
             items = self.query_one("#items", VirtualList)
-            items.select_key(app.id, post=False)
-            self.show_detail(app.id)
+            items.select_key(logic_app.id, post=False)
+            self.show_detail(logic_app.id)
             items.focus()
 
     def _select_node(self, nav: NavTree, ref: NodeRef) -> None:
@@ -670,7 +473,7 @@ class MainScreen(Screen[None]):
         nav.move_cursor(node)
 
     # ---- the access check -------------------------------------------------------------
-    def _selected_logic_app_and_vault(self) -> tuple[Any, Vault | None]:
+    def _selected_logic_app_and_vault(self) -> tuple[LogicApp | None, Vault | None]:
         """The Logic App to check: the one selected, or the first that uses the selected vault."""
         from console.diagnosis import vaults_used_by
 
@@ -682,8 +485,9 @@ class MainScreen(Screen[None]):
             vault = self.catalog.vault_by_uri(key)
             if vault is None:
                 return None, None
-            users = [a for a in self.catalog.logic_apps.values()
-                     if vault in vaults_used_by(a, [vault])]  # fmt: skip
+            users = [
+                a for a in self.catalog.logic_apps.values() if vault in vaults_used_by(a, [vault])
+            ]
             return (users[0] if users else None), vault
         return None, None
 
@@ -732,8 +536,11 @@ class MainScreen(Screen[None]):
 
         prefill: dict[str, str] = self.wizard_prefill()
         if name != "grant" and name != "setup":
-            wanted = {"enable_identity": ("logic_app_id",), "firewall": ("vault_id",
-                      "logic_app_id"), "secret": ("vault_id", "secret_name")}[name]  # fmt: skip
+            wanted = {
+                "enable_identity": ("logic_app_id",),
+                "firewall": ("vault_id", "logic_app_id"),
+                "secret": ("vault_id", "secret_name"),
+            }[name]
             prefill = {k: v for k, v in prefill.items() if k in wanted}
         if mode:
             prefill["mode"] = mode
@@ -741,24 +548,29 @@ class MainScreen(Screen[None]):
 
     def context_commands(self) -> list[tuple[str, str, object]]:
         out: list[tuple[str, str, object]] = []
-        for name, title, key in (("enable_identity", "enable the managed identity", "i"),
-                                 ("grant", "grant least-privilege access", "g"),
-                                 ("firewall", "lock the vault firewall", "w"),
-                                 ("secret", "create or edit a secret", "e"),
-                                 ("setup", "first-time setup (identity → grant → firewall)",
-                                  "S")):  # fmt: skip
-            out.append((f"Wizard: {title}", f"Guided, previewed, undoable ({key})",
-                        lambda n=name: self.action_wizard(n)))  # fmt: skip
+        wizards = (
+            ("enable_identity", "enable the managed identity", "i"),
+            ("grant", "grant least-privilege access", "g"),
+            ("firewall", "lock the vault firewall", "w"),
+            ("secret", "create or edit a secret", "e"),
+            ("setup", "first-time setup (identity → grant → firewall)", "S"),
+        )
+        for name, title, key in wizards:
+            run = lambda n=name: self.action_wizard(n)  # noqa: E731 (one per wizard)
+            out.append((f"Wizard: {title}", f"Guided, previewed, undoable ({key})", run))
         logic_app, _ = self._selected_logic_app_and_vault()
         if logic_app is not None:
-            out.append((f"Access check: {logic_app.name}",
-                        "Why can't this Logic App read its secret? (a)",
-                        self.action_access_check))  # fmt: skip
+            why = "Why can't this Logic App read its secret? (a)"
+            out.append((f"Access check: {logic_app.name}", why, self.action_access_check))
         if self.query_one("#detail", ContentSwitcher).current == "vault-detail":
-            for tab, title in (("tab-secrets", "Secrets"), ("tab-access", "Access"),
-                               ("tab-network", "Networking"),
-                               ("tab-properties", "Properties")):  # fmt: skip
-                out.append((f"Vault: {title} tab", f"Show the vault's {title.lower()}",
-                            lambda t=tab: self.action_tab(t)))  # fmt: skip
+            tabs = (
+                ("tab-secrets", "Secrets"),
+                ("tab-access", "Access"),
+                ("tab-network", "Networking"),
+                ("tab-properties", "Properties"),
+            )
+            for tab, title in tabs:
+                show = lambda t=tab: self.action_tab(t)  # noqa: E731 (one per tab)
+                out.append((f"Vault: {title} tab", f"Show the vault's {title.lower()}", show))
         out.append(("Filter the list", "Type to filter", self.action_focus_filter))
         return out

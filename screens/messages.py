@@ -7,9 +7,17 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from console.errors import ConsoleError
+from console.kinds import ResourceKind
 
 if TYPE_CHECKING:
-    from console.models import SecretProperties, Subscription
+    from console.models import (
+        DirectoryObject,
+        RoleAssignment,
+        SecretProperties,
+        SignedIn,
+        Subscription,
+    )
+    from console.ports import VaultService
 
 
 class ForMainScreen(Message):
@@ -22,7 +30,9 @@ class ForMainScreen(Message):
 class Connected(Message):
     """Signed in: the service (console.service.AzureService) and what it can see."""
 
-    def __init__(self, service: Any, subscriptions: list[Subscription], who: Any) -> None:
+    def __init__(
+        self, service: VaultService, subscriptions: list[Subscription], who: SignedIn | None
+    ) -> None:
         super().__init__()
         self.service = service
         self.subscriptions = subscriptions
@@ -42,9 +52,13 @@ class KindLoaded(ForMainScreen):
     """One kind of resource of one subscription arrived (or failed: ``error`` set)."""
 
     def __init__(
-        self, subscription_id: str, kind: str, items: list[Any], error: ConsoleError | None = None,
+        self,
+        subscription_id: str,
+        kind: ResourceKind,
+        items: list[Any],
+        error: ConsoleError | None = None,
         done: bool = True,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__()
         self.subscription_id = subscription_id
         self.kind = kind
@@ -57,9 +71,14 @@ class SecretsPage(ForMainScreen):
     """A page of secret metadata of one vault (``error`` set when the vault refused)."""
 
     def __init__(
-        self, vault_uri: str, items: list[SecretProperties], *, done: bool,
-        error: ConsoleError | None = None, background: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        vault_uri: str,
+        items: list[SecretProperties],
+        *,
+        done: bool,
+        error: ConsoleError | None = None,
+        background: bool = False,
+    ) -> None:
         super().__init__()
         self.vault_uri = vault_uri
         self.items = items
@@ -68,19 +87,10 @@ class SecretsPage(ForMainScreen):
         self.background = background
 
 
-class LoadProgress(ForMainScreen):
-    """How many loads are still under way (coalesced: only the latest matters)."""
-
-    def __init__(self, pending: int) -> None:
-        super().__init__()
-        self.pending = pending
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, LoadProgress)
-
-
 class VaultRolesLoaded(ForMainScreen):
-    def __init__(self, vault_id: str, items: list[Any], error: ConsoleError | None = None) -> None:
+    def __init__(
+        self, vault_id: str, items: list[RoleAssignment], error: ConsoleError | None = None
+    ) -> None:
         super().__init__()
         self.vault_id = vault_id
         self.items = items
@@ -88,7 +98,9 @@ class VaultRolesLoaded(ForMainScreen):
 
 
 class DirectoryResolved(ForMainScreen):
-    def __init__(self, objects: dict[str, Any], error: ConsoleError | None = None) -> None:
+    def __init__(
+        self, objects: dict[str, DirectoryObject], error: ConsoleError | None = None
+    ) -> None:
         super().__init__()
         self.objects = objects
         self.error = error

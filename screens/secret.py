@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,17 +16,31 @@ from textual.widgets import Footer, Header, Static
 from console.errors import ConsoleError
 from console.masked import MASK, MaskedValue
 from console.models import Secret, SecretProperties, Vault
+from screens.app_access import kv_app
 from screens.text import Plain, kv_table, when, yes_no
 from screens.widgets.details import error_text
 from screens.widgets.virtual_list import Column, Row, VirtualList
 
-VERSION_COLUMNS = [Column("Version"), Column("Enabled", 7), Column("Updated", 16),
-                   Column("Expires", 16)]  # fmt: skip
+VERSION_COLUMNS = [
+    Column("Version"),
+    Column("Enabled", 7),
+    Column("Updated", 16),
+    Column("Expires", 16),
+]
+
+if TYPE_CHECKING:
+    from console.ports import VaultService
 
 
 class SecretFetched(Message):
-    def __init__(self, ticket: int, version: str | None, purpose: str, secret: Secret | None,
-                 error: ConsoleError | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        ticket: int,
+        version: str | None,
+        purpose: str,
+        secret: Secret | None,
+        error: ConsoleError | None = None,
+    ) -> None:
         super().__init__()
         self.ticket = ticket  # which request this answers (stale ones are dropped)
         self.version = version
@@ -54,7 +68,7 @@ class SecretScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="secret.edit"),
     ]
 
-    def __init__(self, service: Any, vault: Vault, props: SecretProperties) -> None:
+    def __init__(self, service: VaultService, vault: Vault, props: SecretProperties) -> None:
         super().__init__()
         self.service = service
         self.vault = vault
@@ -118,7 +132,7 @@ class SecretScreen(Screen[None]):
         else:
             widget.update(Plain(self._value.reveal()))
             widget.add_class("revealed")
-            seconds = self.app.settings.reveal_timeout
+            seconds = kv_app(self).settings.reveal_timeout
             hint.update(Plain(f"Visible for {seconds:g} s, or until you leave this view."))
 
     def remask(self, *, redraw: bool = True) -> None:
@@ -192,13 +206,13 @@ class SecretScreen(Screen[None]):
             return
         assert message.secret is not None
         if message.purpose == "copy":
-            self.app.copy_secret(message.secret.value)
+            kv_app(self).copy_secret(message.secret.value)
             return
         self._value = message.secret.value
         self._show_value()
         if self._remask_timer is not None:
             self._remask_timer.stop()
-        self._remask_timer = self.set_timer(self.app.settings.reveal_timeout, self.remask)
+        self._remask_timer = self.set_timer(kv_app(self).settings.reveal_timeout, self.remask)
 
     def on_versions_loaded(self, message: VersionsLoaded) -> None:
         table = self.query_one("#versions", VirtualList)
@@ -212,7 +226,7 @@ class SecretScreen(Screen[None]):
                     v.version or "",
                     (v.version or "?", yes_no(v.enabled), when(v.updated_on), when(v.expires_on)),
                     "" if v.enabled else "dim",
-                )  # fmt: skip
+                )
                 for v in message.versions
             ],
             "No versions.",
@@ -235,7 +249,7 @@ class SecretScreen(Screen[None]):
         from console.definition import find_keyvault_actions
         from screens.access_check import AccessCheckScreen
 
-        catalog = self.app.catalog
+        catalog = kv_app(self).catalog
         readers = [
             app
             for app in catalog.logic_apps.values()

@@ -37,10 +37,11 @@ class ProblemScreen(Screen[str]):
         Binding("q", "app.quit", "Quit", id="problem.quit"),
     ]
 
-    def __init__(self, problem: str, detail: str = "") -> None:
+    def __init__(self, problem: str, detail: str = "", advice: str | None = None) -> None:
         super().__init__()
         self.problem = problem
         self.detail = detail
+        self.advice = advice  # replaces the sign-in advice when the problem is not sign-in
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,6 +49,9 @@ class ProblemScreen(Screen[str]):
             yield Label(Plain(self.problem), id="problem-title")
             if self.detail:
                 yield Static(Plain(self.detail), id="problem-detail")
+            if self.advice is not None:
+                yield Static(Plain.assemble(("How to fix it\n", "bold"), self.advice))
+                return
             yield Static(
                 Plain.assemble(
                     ("How to fix it\n", "bold"),
@@ -99,17 +103,28 @@ class SignInSettingsScreen(ModalScreen[SignInChoice | None]):
         with Vertical(id="dialog"):
             yield Label("Sign-in", id="dialog-title")
             with RadioSet(id="mode"):
-                yield RadioButton("Default (az login, environment, managed identity)",
-                                  value=s.auth_mode == "default", id="default")  # fmt: skip
-                yield RadioButton("Device code", value=s.auth_mode == "device_code",
-                                  id="device_code")  # fmt: skip
-                yield RadioButton("Service principal", value=s.auth_mode == "service_principal",
-                                  id="service_principal")  # fmt: skip
-            yield Input(s.tenant_id, placeholder="Tenant id (optional except for a service "
-                        "principal)", id="tenant")  # fmt: skip
+                yield RadioButton(
+                    "Default (az login, environment, managed identity)",
+                    value=s.auth_mode == "default",
+                    id="default",
+                )
+                yield RadioButton(
+                    "Device code", value=s.auth_mode == "device_code", id="device_code"
+                )
+                yield RadioButton(
+                    "Service principal",
+                    value=s.auth_mode == "service_principal",
+                    id="service_principal",
+                )
+            yield Input(
+                s.tenant_id,
+                placeholder="Tenant id (optional except for a service principal)",
+                id="tenant",
+            )
             yield Input(s.client_id, placeholder="Client (application) id", id="client")
-            yield SecretInput(placeholder="Client secret (stored in the OS keyring; empty: keep)",
-                              id="secret")  # fmt: skip
+            yield SecretInput(
+                placeholder="Client secret (stored in the OS keyring; empty: keep)", id="secret"
+            )
             yield Static(Plain(self.keyring_message), id="dialog-error", classes="error-text")
             with Horizontal(classes="buttons"):
                 yield Button("Sign in", id="ok", variant="primary")
@@ -154,11 +169,15 @@ class DeviceCodeScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Sign in with a device code", id="dialog-title")
-            yield Static(Plain.assemble("Open ", (self.url, "bold underline"),
-                                       " in a browser and enter the code:"))  # fmt: skip
+            yield Static(
+                Plain.assemble(
+                    "Open ", (self.url, "bold underline"), " in a browser and enter the code:"
+                )
+            )
             yield Static(Plain(self.code, style="bold"), id="device-code")
-            yield Static("c: copy the code · waiting for you to finish in the browser…",
-                         classes="dim")  # fmt: skip
+            yield Static(
+                "c: copy the code · waiting for you to finish in the browser…", classes="dim"
+            )
 
     def action_copy_code(self) -> None:
         self.app.copy_to_clipboard(self.code)
@@ -186,7 +205,7 @@ class SubscriptionPicker(ModalScreen[tuple[str, ...] | None]):
                         not self.chosen or s.subscription_id in self.chosen,
                     )
                     for s in self.subscriptions
-                ],  # fmt: skip
+                ],
                 id="subs",
             )
             with Horizontal(classes="buttons"):

@@ -159,8 +159,9 @@ class ArmOps:
         scope = f"/subscriptions/{quote(sub, safe='')}"
         if resource_group:  # names may hold parentheses, dots, non-ASCII letters
             scope += f"/resourceGroups/{quote(resource_group, safe='')}"
-        raw = _arm_json_pages(client, f"{scope}/providers/Microsoft.KeyVault/vaults",
-                              convert.vault_json)  # fmt: skip
+        raw = _arm_json_pages(
+            client, f"{scope}/providers/Microsoft.KeyVault/vaults", convert.vault_json
+        )
         if raw is not None:
             return raw
         vaults = client.vaults
@@ -234,13 +235,14 @@ class ArmOps:
     async def get_role_definition(self, role_definition_id: str) -> RoleDefinition:
         guid = role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
         if guid not in self._role_defs:
+            sub = self._sub_for("")
+            # A bare GUID: the subscription's copy, or the tenant-level one (built-in roles are
+            # served at /providers/Microsoft.Authorization/roleDefinitions/{id} too).
+            scope = f"/subscriptions/{sub}" if sub else ""
             full = (
                 role_definition_id
                 if "/" in role_definition_id
-                else (
-                    f"/subscriptions/{self._sub_for('')}/providers/Microsoft.Authorization/"
-                    f"roleDefinitions/{guid}"
-                )
+                else f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
             )
             client = self.conn.authorization_client(self._sub_for(full))
             async with self._gate:
@@ -345,6 +347,21 @@ class ArmOps:
         workflow_json.refuse_lost_secure_parameters(workflow)
         body = workflow_json.put_body(workflow, identity)
         return convert.logic_app_json(await workflow_json.send(client, "PUT", url, body))
+
+    async def get_connector_vault(self, connection_id: str) -> str | None:
+        """The vault a managed Key Vault connection (Microsoft.Web/connections) is bound to:
+        ``alternativeParameterValues.vaultName`` (managed identity) or ``parameterValues``'s
+        ``vaultName`` (older connections); None when it names none."""
+        sub = parse_resource_id(connection_id).get("subscriptions") or self._sub_for("")
+        client = self.conn.logic_client(sub)  # any ARM client's pipeline will do
+        path = "/".join(quote(part, safe="") for part in connection_id.strip("/").split("/"))
+        body = await workflow_json.send(client, "GET", f"/{path}?api-version=2016-06-01")
+        props = body.get("properties") or {}
+        for key in ("alternativeParameterValues", "parameterValues"):
+            name = (props.get(key) or {}).get("vaultName")
+            if isinstance(name, str) and name:
+                return name
+        return None
 
     async def enable_system_identity(self, logic_app_id: str, replace_user: bool) -> LogicApp:
         def change(identity: Mapping[str, Any]) -> dict[str, Any] | None:

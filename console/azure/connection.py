@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from console.azure.types import SignedIn
 from console.clouds import AZURE_PUBLIC, Cloud, emulator_cloud
 from console.masked import MaskedValue
+from console.models import SignedIn
 
 DeviceCodePrompt = Callable[[str, str, Any], None]  # (verification_uri, user_code, expires_on)
 _NETWORK_INFO_ADDR = re.compile(r"addr=([0-9A-Fa-f.:]+)")

@@ -262,6 +262,7 @@ def role_definition(rd: Any) -> RoleDefinition:
         role_name=rd.role_name or rd.name,
         data_actions=tuple(a for p in perms for a in p.data_actions or ()),
         actions=tuple(a for p in perms for a in p.actions or ()),
+        not_data_actions=tuple(a for p in perms for a in p.not_data_actions or ()),
     )
 
 

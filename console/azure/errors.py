@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
 from console.errors import (
@@ -94,8 +94,11 @@ def _error_body(exc: BaseException) -> tuple[str, str, str]:
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if value is None:
+        return None
     try:
-        return float(headers.get("Retry-After") or headers.get("retry-after"))
+        return float(value)
     except (TypeError, ValueError):
         return None
 
@@ -205,7 +208,7 @@ def _translate(self: Any, exc: Exception) -> Exception:
     return err
 
 
-def mapped(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+def mapped(func: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
     """Wrap an async method of the service: SDK exceptions leave it as console errors."""
 
     @functools.wraps(func)

@@ -41,7 +41,7 @@ async def get_by_ids(
     from azure.core import AsyncPipelineClient
     from azure.core.exceptions import HttpResponseError
     from azure.core.pipeline.policies import AsyncBearerTokenCredentialPolicy
-    from azure.core.rest import HttpRequest
+    from azure.core.rest import AsyncHttpResponse, HttpRequest
 
     from console.azure.retry import retry_policy
 
@@ -50,7 +50,7 @@ async def get_by_ids(
         return {}
     cloud = connection.cloud
     policy = AsyncBearerTokenCredentialPolicy(connection.credential, cloud.graph_scope)
-    client: AsyncPipelineClient = AsyncPipelineClient(
+    client: AsyncPipelineClient[HttpRequest, AsyncHttpResponse] = AsyncPipelineClient(
         cloud.graph_endpoint,
         policies=[retry_policy(connection.client_options), policy],
         transport=connection.transport,

@@ -108,8 +108,8 @@ async def list_inventory(
     conn: Connection, subscription_ids: Sequence[str]
 ) -> tuple[list[Vault], list[LogicApp]]:
     vaults: list[Vault] = []
-    apps: list[LogicApp] = []
+    logic_apps: list[LogicApp] = []
     async for page in iter_inventory_pages(conn, subscription_ids):
         vaults.extend(page.vaults)
-        apps.extend(page.logic_apps)
-    return vaults, apps
+        logic_apps.extend(page.logic_apps)
+    return vaults, logic_apps

@@ -45,7 +45,8 @@ def is_idempotent(method: str, path: str) -> bool:
     return not (method == "PUT" and _SECRET_SET.match(path))
 
 
-class ConsoleRetryPolicy(AsyncRetryPolicy):
+# The SDK types the policy by its transport; ours wraps any (aiohttp, the emulator's).
+class ConsoleRetryPolicy(AsyncRetryPolicy[Any, Any]):
     def __init__(self, *, max_retry_after: float = MAX_RETRY_AFTER, **kwargs: Any) -> None:
         kwargs.setdefault("retry_total", RETRY_TOTAL)
         kwargs.setdefault("retry_backoff_factor", BACKOFF_FACTOR)
@@ -70,7 +71,9 @@ class ConsoleRetryPolicy(AsyncRetryPolicy):
             return False
         return bool(super().is_retry(settings, response))
 
-    def _is_method_retryable(self, settings: dict[str, Any], request: Any, response: Any = None):
+    def _is_method_retryable(
+        self, settings: dict[str, Any], request: Any, response: Any = None
+    ) -> bool:
         # Reached for transport errors (no response) and 5xx: a non-idempotent request may have
         # been processed already.
         if not self._idempotent(request):

@@ -32,9 +32,12 @@ async def trigger_run(connection: Connection, logic_app_id: str, trigger: str) -
     client = connection.logic_client(sub)
 
     def run_id(pipeline_response: Any, _: Any, headers: Any) -> str | None:
-        return pipeline_response.http_response.headers.get("x-ms-workflow-run-id")
+        value = pipeline_response.http_response.headers.get("x-ms-workflow-run-id")
+        return None if value is None else str(value)
 
-    return await client.workflow_triggers.run(rg, name, trigger, cls=run_id)
+    # the SDK types a call with a cls= hook as returning Any: run_id above decides it
+    run_name: str | None = await client.workflow_triggers.run(rg, name, trigger, cls=run_id)
+    return run_name
 
 
 async def content_check(connection: Connection, uri: str) -> ContentCheck:
@@ -45,13 +48,13 @@ async def content_check(connection: Connection, uri: str) -> ContentCheck:
     token must never go to a host other than ARM). Anything but a readable 200 is "unreadable",
     never "clean": the leak check fails closed."""
     from azure.core import AsyncPipelineClient
-    from azure.core.rest import HttpRequest
+    from azure.core.rest import AsyncHttpResponse, HttpRequest
 
     from console.azure.retry import retry_policy
 
     if not uri.lower().startswith("https://"):
         return "unreadable"  # a SAS in clear text over http: not fetched
-    client: AsyncPipelineClient = AsyncPipelineClient(
+    client: AsyncPipelineClient[HttpRequest, AsyncHttpResponse] = AsyncPipelineClient(
         uri, policies=[retry_policy(connection.client_options)], transport=connection.transport
     )
     try:

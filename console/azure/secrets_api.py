@@ -59,9 +59,16 @@ class SecretMethods:
     ) -> SecretProperties:
         """Create the secret or a new version of it."""
         self._check_write("saving the secret")
-        attrs = dict(content_type=content_type, enabled=enabled, tags=tags)
-        dates = dict(not_before=not_before, expires_on=expires_on)
-        return await self._secrets.set_secret(vault_uri, name, value, **attrs, **dates)
+        return await self._secrets.set_secret(
+            vault_uri,
+            name,
+            value,
+            content_type=content_type,
+            enabled=enabled,
+            tags=tags,
+            not_before=not_before,
+            expires_on=expires_on,
+        )
 
     @mapped
     async def update_secret_properties(

@@ -13,6 +13,7 @@ from console.errors import ConsoleError, NotFoundError, ServiceError, ThrottledE
 from console.masked import MaskedValue
 from console.models import UserAssignedRef, WorkflowIdentity
 from console.plans import base as b
+from console.plans import changes as c
 from console.plans.grant import find_assignment
 
 
@@ -28,23 +29,23 @@ async def read_current(service: Any, plan: b.Plan) -> dict[str, Any]:
     """Re-read every resource the plan was made from, in the plan's snapshot format."""
     current: dict[str, Any] = {}
     for key in plan.snapshot:
-        kind, ident = b.parse_source_key(key)
-        if kind == "vault":
-            current[key] = b.snapshot_of(await service.get_vault(ident))
-        elif kind == "logic_app":
-            current[key] = b.snapshot_of(await service.get_logic_app(ident))
-        elif kind == "role_assignments":
-            assignments = await service.list_role_assignments(ident)
-            current[key] = b.json_safe(b.role_assignments_snapshot(assignments))
-        elif kind == "secret":
-            vault_uri, _, name = ident.rpartition("|")
-            try:
-                versions = await service.list_secret_versions(vault_uri, name)
-            except NotFoundError:
-                versions = []
-            current[key] = b.snapshot_of(versions[0] if versions else None)  # newest first
-        else:
-            raise ValueError(f"unknown snapshot source {kind!r}")
+        match b.parse_source_key(key):
+            case ("vault", vault_id):
+                current[key] = b.snapshot_of(await service.get_vault(vault_id))
+            case ("logic_app", logic_app_id):
+                current[key] = b.snapshot_of(await service.get_logic_app(logic_app_id))
+            case ("role_assignments", scope):
+                assignments = await service.list_role_assignments(scope)
+                current[key] = b.json_safe(b.role_assignments_snapshot(assignments))
+            case ("secret", ident):
+                vault_uri, _, name = ident.rpartition("|")
+                try:
+                    versions = await service.list_secret_versions(vault_uri, name)
+                except NotFoundError:
+                    versions = []
+                current[key] = b.snapshot_of(versions[0] if versions else None)  # newest first
+            case (kind, _):
+                raise ValueError(f"unknown snapshot source {kind!r}")
     return current
 
 
@@ -52,78 +53,76 @@ async def apply_change(
     service: Any, change: b.Change, *, secret_value: MaskedValue | None = None
 ) -> Any:
     """One change -> one service call (role assignment deletes may list first)."""
-    p = change.params
-    kind = change.kind
-    if kind == b.ACCESS_POLICY_ADD:
-        perms = b.permissions_from_dict(p["permissions"])
-        return await service.add_access_policy(p["vault_id"], p["object_id"], perms)
-    if kind == b.ACCESS_POLICY_REMOVE:
-        perms = b.permissions_from_dict(p["permissions"]) if p.get("permissions") else None
-        return await service.remove_access_policy(p["vault_id"], p["object_id"], perms)
-    if kind == b.NETWORK_RULES:
-        return await service.update_network_rules(p["vault_id"], b.network_from_dict(p["network"]))
-    if kind == b.IDENTITY:
-        ident = p["identity"]
-        if ident["type"] == "SystemAssigned":
-            return await service.enable_system_identity(
-                p["logic_app_id"], replace_user_assigned=bool(p.get("replace_user_assigned"))
+    match change.params:
+        case c.AccessPolicyAdd(vault_id=vault_id, object_id=object_id, permissions=perms):
+            wanted = b.permissions_from_dict(perms)
+            return await service.add_access_policy(vault_id, object_id, wanted)
+        case c.AccessPolicyRemove(vault_id=vault_id, object_id=object_id, permissions=perms):
+            removed = b.permissions_from_dict(perms) if perms else None
+            return await service.remove_access_policy(vault_id, object_id, removed)
+        case c.NetworkRulesSet(vault_id=vault_id, network=network):
+            return await service.update_network_rules(vault_id, b.network_from_dict(network))
+        case c.IdentitySet(logic_app_id=logic_app_id, identity=ident) as p:
+            if ident["type"] == "SystemAssigned":
+                return await service.enable_system_identity(
+                    logic_app_id, replace_user_assigned=bool(p.replace_user_assigned)
+                )
+            if ident["type"] == "None":
+                return await service.set_identity_none(logic_app_id)
+            refs = tuple(UserAssignedRef(rid, "", "") for rid in ident.get("user_assigned", ()))
+            previous = WorkflowIdentity(type=ident["type"], user_assigned=refs)
+            return await service.restore_identity(logic_app_id, previous)
+        case c.RoleAssignmentCreate() as p:
+            return await service.create_role_assignment(
+                p.scope,
+                p.role_definition_guid,
+                p.principal_id,
+                p.principal_type or "ServicePrincipal",
             )
-        if ident["type"] == "None":
-            return await service.set_identity_none(p["logic_app_id"])
-        refs = tuple(UserAssignedRef(rid, "", "") for rid in ident.get("user_assigned", ()))
-        previous = WorkflowIdentity(type=ident["type"], user_assigned=refs)
-        return await service.restore_identity(p["logic_app_id"], previous)
-    if kind == b.ROLE_ASSIGNMENT_CREATE:
-        return await service.create_role_assignment(
-            p["scope"],
-            p["role_definition_guid"],
-            p["principal_id"],
-            p.get("principal_type") or "ServicePrincipal",
-        )
-    if kind == b.ROLE_ASSIGNMENT_DELETE:
-        assignment_id = p.get("id")
-        if not assignment_id:
-            found = find_assignment(
-                await service.list_role_assignments(p["scope"]),
-                p["scope"],
-                p["role_definition_guid"],
-                p["principal_id"],
+        case c.RoleAssignmentDelete() as p:
+            assignment_id = p.id
+            if not assignment_id:
+                found = find_assignment(
+                    await service.list_role_assignments(p.scope),
+                    p.scope,
+                    p.role_definition_guid,
+                    p.principal_id,
+                )
+                if found is None:
+                    return None  # already gone: deleting is idempotent
+                assignment_id = found.id
+            return await service.delete_role_assignment(assignment_id)
+        case c.SecretSet() as p:
+            if secret_value is None:
+                raise ValueError("secret.set needs the draft's value")
+            return await service.set_secret(
+                p.vault_uri,
+                p.name,
+                secret_value,
+                content_type=p.content_type,
+                enabled=p.enabled,
+                not_before=_date(p.not_before),
+                expires_on=_date(p.expires_on),
+                tags=p.tags or None,
             )
-            if found is None:
-                return None  # already gone: deleting is idempotent
-            assignment_id = found.id
-        return await service.delete_role_assignment(assignment_id)
-    if kind == b.SECRET_SET:
-        if secret_value is None:
-            raise ValueError("secret.set needs the draft's value")
-        return await service.set_secret(
-            p["vault_uri"],
-            p["name"],
-            secret_value,
-            content_type=p.get("content_type"),
-            enabled=p.get("enabled", True),
-            not_before=_date(p.get("not_before")),
-            expires_on=_date(p.get("expires_on")),
-            tags=p.get("tags") or None,
-        )
-    if kind == b.SECRET_UPDATE:
-        return await service.update_secret_properties(
-            p["vault_uri"],
-            p["name"],
-            p.get("version"),
-            enabled=p.get("enabled"),
-            content_type=p.get("content_type"),
-            not_before=_date(p.get("not_before")),
-            expires_on=_date(p.get("expires_on")),
-            tags=p.get("tags"),
-        )
-    if kind == b.SECRET_DELETE:
-        return await service.delete_secret(p["vault_uri"], p["name"])
-    if kind == b.SECRET_RECOVER:
-        return await service.recover_deleted_secret(p["vault_uri"], p["name"])
-    if kind == b.SECRET_PURGE:
-        return await service.purge_deleted_secret(p["vault_uri"], p["name"])
-    raise ValueError(f"unknown change kind {kind!r}")
+        case c.SecretUpdate() as p:
+            return await service.update_secret_properties(
+                p.vault_uri,
+                p.name,
+                p.version,
+                enabled=p.enabled,
+                content_type=p.content_type,
+                not_before=_date(p.not_before),
+                expires_on=_date(p.expires_on),
+                tags=p.tags,
+            )
+        case c.SecretDelete(vault_uri=vault_uri, name=name):
+            return await service.delete_secret(vault_uri, name)
+        case c.SecretRecover(vault_uri=vault_uri, name=name):
+            return await service.recover_deleted_secret(vault_uri, name)
+        case c.SecretPurge(vault_uri=vault_uri, name=name):
+            return await service.purge_deleted_secret(vault_uri, name)
+    raise ValueError(f"unknown change kind {change.kind!r}")
 
 
 async def execute(
@@ -167,44 +166,52 @@ async def execute(
 
 async def took_effect(service: Any, change: b.Change) -> bool:
     """Re-read the change's resource: is the change's intent already true? (False: unknown.)"""
-    p = change.params
     try:
-        if change.kind in (b.ACCESS_POLICY_ADD, b.ACCESS_POLICY_REMOVE):
-            vault = await service.get_vault(p["vault_id"])
-            held = next(
-                (
-                    b.permissions_to_dict(a.permissions)
-                    for a in vault.access_policies
-                    if a.object_id.lower() == p["object_id"].lower()
-                ),
-                None,
-            )
-            wanted = p.get("permissions")
-
-            def names(values: Any) -> set[str]:  # Azure stores "Get" as readily as "get"
-                return {str(v).lower() for v in values or ()}
-
-            if change.kind == b.ACCESS_POLICY_ADD:
+        match change.params:
+            case c.AccessPolicyAdd(vault_id=vault_id, object_id=object_id, permissions=wanted):
+                held = await _held_permissions(service, vault_id, object_id)
                 return held is not None and all(
-                    names(perms) <= names(held.get(kind)) for kind, perms in wanted.items()
+                    _names(perms) <= _names(held.get(kind)) for kind, perms in wanted.items()
                 )
-            if wanted is None:
-                return held is None
-            return held is None or not any(
-                names(perms) & names(held.get(kind)) for kind, perms in wanted.items()
-            )
-        if change.kind == b.NETWORK_RULES:
-            vault = await service.get_vault(p["vault_id"])
-            return b.network_to_dict(vault.network) == b.json_safe(p["network"])
-        if change.kind == b.IDENTITY:
-            app = await service.get_logic_app(p["logic_app_id"])
-            return app.identity.type.lower() == str(p["identity"]["type"]).lower()
-        if change.kind in (b.ROLE_ASSIGNMENT_CREATE, b.ROLE_ASSIGNMENT_DELETE):
-            assignments = await service.list_role_assignments(p["scope"])
-            found = find_assignment(
-                assignments, p["scope"], p["role_definition_guid"], p["principal_id"]
-            )
-            return (found is not None) == (change.kind == b.ROLE_ASSIGNMENT_CREATE)
+            case c.AccessPolicyRemove(vault_id=vault_id, object_id=object_id, permissions=wanted):
+                held = await _held_permissions(service, vault_id, object_id)
+                if wanted is None:
+                    return held is None
+                return held is None or not any(
+                    _names(perms) & _names(held.get(kind)) for kind, perms in wanted.items()
+                )
+            case c.NetworkRulesSet(vault_id=vault_id, network=network):
+                vault = await service.get_vault(vault_id)
+                return bool(b.network_to_dict(vault.network) == b.json_safe(network))
+            case c.IdentitySet(logic_app_id=logic_app_id, identity=ident):
+                logic_app = await service.get_logic_app(logic_app_id)
+                return bool(logic_app.identity.type.lower() == str(ident["type"]).lower())
+            case c.RoleAssignmentCreate() | c.RoleAssignmentDelete() as p:
+                assignments = await service.list_role_assignments(p.scope)
+                found = find_assignment(
+                    assignments, p.scope, p.role_definition_guid, p.principal_id
+                )
+                return (found is not None) == isinstance(p, c.RoleAssignmentCreate)
     except ConsoleError:
         return False
     return False  # secrets: a new version cannot be told from someone else's
+
+
+def _names(values: Any) -> set[str]:
+    """Permission names without regard to case: Azure stores "Get" as readily as "get"."""
+    return {str(v).lower() for v in values or ()}
+
+
+async def _held_permissions(
+    service: Any, vault_id: str, object_id: str
+) -> dict[str, list[str]] | None:
+    """What *object_id*'s access policy on the vault grants now; None without an entry."""
+    vault = await service.get_vault(vault_id)
+    return next(
+        (
+            b.permissions_to_dict(a.permissions)
+            for a in vault.access_policies
+            if a.object_id.lower() == object_id.lower()
+        ),
+        None,
+    )

@@ -1,23 +1,9 @@
 """Plans: what a wizard is about to change, shown before it is applied, journaled after.
 
 A :class:`Change` is JSON-safe (checked when it is built): it never holds a secret value, so
-it can be previewed, journaled and replayed. ``params`` are the arguments the applier passes to
-:class:`console.service.AzureService` (see :mod:`console.plans.apply`):
-
-==========================  ==============================================================
-kind                        params
-==========================  ==============================================================
-access_policy.add           vault_id, object_id, tenant_id, permissions {secrets: [...], ...}
-access_policy.remove        vault_id, object_id, tenant_id, permissions (None: whole entry)
-network_rules               vault_id, network (the full rule set to write, see network_to_dict)
-identity                    logic_app_id, identity {type, user_assigned}, replace_user_assigned
-role_assignment.create      scope, role_definition_guid, principal_id, principal_type
-role_assignment.delete      scope, role_definition_guid, principal_id, id (None: look it up)
-secret.set                  vault_uri, name, content_type, enabled, not_before, expires_on, tags
-secret.update               same as secret.set plus version (attributes only, value untouched)
-secret.delete / recover /   vault_uri, name
-purge
-==========================  ==============================================================
+it can be previewed, journaled and replayed. Its ``params`` (one dataclass per kind, see
+:mod:`console.plans.changes`) are the arguments the applier passes to
+:class:`console.service.AzureService` (see :mod:`console.plans.apply`).
 """
 
 from __future__ import annotations
@@ -40,34 +26,35 @@ from console.models import (
     VirtualNetworkRule,
     WorkflowIdentity,
 )
-
-ACCESS_POLICY_ADD = "access_policy.add"
-ACCESS_POLICY_REMOVE = "access_policy.remove"
-NETWORK_RULES = "network_rules"
-IDENTITY = "identity"
-ROLE_ASSIGNMENT_CREATE = "role_assignment.create"
-ROLE_ASSIGNMENT_DELETE = "role_assignment.delete"
-SECRET_SET = "secret.set"
-SECRET_UPDATE = "secret.update"
-SECRET_DELETE = "secret.delete"
-SECRET_RECOVER = "secret.recover"
-SECRET_PURGE = "secret.purge"
-
-KINDS = frozenset(
-    {
-        ACCESS_POLICY_ADD,
-        ACCESS_POLICY_REMOVE,
-        NETWORK_RULES,
-        IDENTITY,
-        ROLE_ASSIGNMENT_CREATE,
-        ROLE_ASSIGNMENT_DELETE,
-        SECRET_SET,
-        SECRET_UPDATE,
-        SECRET_DELETE,
-        SECRET_RECOVER,
-        SECRET_PURGE,
-    }
+from console.plans.changes import (
+    PARAMS_BY_KIND,
+    AccessPolicyAdd,
+    AccessPolicyRemove,
+    ChangeParams,
+    IdentitySet,
+    NetworkRulesSet,
+    RoleAssignmentCreate,
+    RoleAssignmentDelete,
+    SecretDelete,
+    SecretPurge,
+    SecretRecover,
+    SecretSet,
+    SecretUpdate,
+    params_from_dict,
 )
+
+ACCESS_POLICY_ADD = AccessPolicyAdd.KIND
+ACCESS_POLICY_REMOVE = AccessPolicyRemove.KIND
+NETWORK_RULES = NetworkRulesSet.KIND
+IDENTITY = IdentitySet.KIND
+ROLE_ASSIGNMENT_CREATE = RoleAssignmentCreate.KIND
+ROLE_ASSIGNMENT_DELETE = RoleAssignmentDelete.KIND
+SECRET_SET = SecretSet.KIND
+SECRET_UPDATE = SecretUpdate.KIND
+SECRET_DELETE = SecretDelete.KIND
+SECRET_RECOVER = SecretRecover.KIND
+SECRET_PURGE = SecretPurge.KIND
+KINDS = frozenset(PARAMS_BY_KIND)
 
 
 class SecretLeakError(TypeError):
@@ -96,19 +83,21 @@ def json_safe(data: Any, where: str = "plan") -> Any:
 @dataclass(frozen=True)
 class Change:
     resource_id: str
-    kind: str
     summary: str
+    params: ChangeParams  # what to do: its type is the change's kind
     before: dict[str, Any] | None = field(default=None, hash=False)
     after: dict[str, Any] | None = field(default=None, hash=False)
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
     undo: Change | None = None  # the change that reverts this one, None when Azure cannot
     undo_note: str = ""  # why there is no undo (or what undo cannot bring back)
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown change kind {self.kind!r}")
-        for name in ("before", "after", "params"):
+        for name in ("before", "after"):
             object.__setattr__(self, name, json_safe(getattr(self, name), "plan"))
+        json_safe(self.params.to_dict(), "plan")  # refuses a secret value among the arguments
+
+    @property
+    def kind(self) -> str:
+        return self.params.KIND
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,7 +106,7 @@ class Change:
             "summary": self.summary,
             "before": self.before,
             "after": self.after,
-            "params": self.params,
+            "params": json_safe(self.params.to_dict(), "plan"),
             "undo": self.undo.to_dict() if self.undo else None,
             "undo_note": self.undo_note,
         }
@@ -127,11 +116,10 @@ class Change:
         undo = data.get("undo")
         return cls(
             resource_id=data["resource_id"],
-            kind=data["kind"],
             summary=data["summary"],
+            params=params_from_dict(data["kind"], data.get("params") or {}),
             before=data.get("before"),
             after=data.get("after"),
-            params=data.get("params") or {},
             undo=cls.from_dict(undo) if undo else None,
             undo_note=data.get("undo_note", ""),
         )
@@ -333,12 +321,12 @@ def vault_snapshot(v: Vault) -> dict[str, Any]:
     }
 
 
-def logic_app_snapshot(app: LogicApp) -> dict[str, Any]:
+def logic_app_snapshot(logic_app: LogicApp) -> dict[str, Any]:
     # The definition and parameters may hold credentials: changed_time stands in for them.
     return {
-        "name": app.name,
-        "identity": identity_to_dict(app.identity),
-        "changed": app.changed_time,
+        "name": logic_app.name,
+        "identity": identity_to_dict(logic_app.identity),
+        "changed": logic_app.changed_time,
     }
 
 
@@ -369,15 +357,19 @@ def secret_snapshot(p: SecretProperties | None) -> dict[str, Any]:
 
 def snapshot_of(obj: Any) -> dict[str, Any]:
     """The JSON-safe snapshot of a model, as plans record it (for the applier's re-read)."""
+    snapshot: dict[str, Any]
     if isinstance(obj, Vault):
-        return json_safe(vault_snapshot(obj))
-    if isinstance(obj, LogicApp):
-        return json_safe(logic_app_snapshot(obj))
-    if isinstance(obj, SecretProperties) or obj is None:
-        return json_safe(secret_snapshot(obj))
-    if isinstance(obj, list | tuple):
-        return json_safe(role_assignments_snapshot(obj))
-    raise TypeError(f"no snapshot for {type(obj).__name__}")
+        snapshot = vault_snapshot(obj)
+    elif isinstance(obj, LogicApp):
+        snapshot = logic_app_snapshot(obj)
+    elif isinstance(obj, SecretProperties) or obj is None:
+        snapshot = secret_snapshot(obj)
+    elif isinstance(obj, list | tuple):
+        snapshot = role_assignments_snapshot(obj)
+    else:
+        raise TypeError(f"no snapshot for {type(obj).__name__}")
+    safe: dict[str, Any] = json_safe(snapshot)  # a dict stays a dict
+    return safe
 
 
 def _show(value: Any) -> str:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from console.errors import ForbiddenError
 from console.models import LogicApp, NetworkRules, Vault
 from console.plans.base import (
-    NETWORK_RULES,
     Change,
     Plan,
     network_to_dict,
     source_key,
     vault_snapshot,
 )
+from console.plans.changes import NetworkRulesSet
 from console.validation import parse_ip_rule, parse_ip_rules
 
 _CLIENT_ADDRESS = re.compile(r"Client address:\s*([0-9.]+)")
@@ -100,7 +100,7 @@ class FirewallProposal:
 
 def propose_firewall(
     vault: Vault,
-    app: LogicApp | None = None,
+    logic_app: LogicApp | None = None,
     *,
     extra_addresses: Iterable[str] = (),
     admin_address: str | None = None,
@@ -115,13 +115,13 @@ def propose_firewall(
     notes: list[str] = []
     errors: list[tuple[str, str]] = []
     candidates: list[str] = []
-    if app is not None:
-        title += f", allow Logic App {app.name}"
-        app_ips = [*app.workflow_outgoing_ips, *app.connector_outgoing_ips]
+    if logic_app is not None:
+        title += f", allow Logic App {logic_app.name}"
+        app_ips = [*logic_app.workflow_outgoing_ips, *logic_app.connector_outgoing_ips]
         if not app_ips:
             warnings.append(
-                f"{app.name} reported no outgoing addresses: with Deny, its calls to the vault "
-                "will be refused."
+                f"{logic_app.name} reported no outgoing addresses: with Deny, its calls to the "
+                "vault will be refused."
             )
         candidates += app_ips
     candidates += [a for a in extra_addresses if a.strip()]
@@ -172,20 +172,18 @@ def propose_firewall(
         notes.append(lockout.message)
     undo = Change(
         vault.id,
-        NETWORK_RULES,
         f"Restore the previous firewall of vault {vault.name}",
         before=network_to_dict(after),
         after=network_to_dict(before),
-        params={"vault_id": vault.id, "network": network_to_dict(before)},
+        params=NetworkRulesSet(vault_id=vault.id, network=network_to_dict(before)),
     )
     added = ", ".join(parsed.networks) or "no new address"
     change = Change(
         vault.id,
-        NETWORK_RULES,
         f"Firewall of vault {vault.name}: default action Deny; allow {added}",
         before=network_to_dict(before),
         after=network_to_dict(after),
-        params={"vault_id": vault.id, "network": network_to_dict(after)},
+        params=NetworkRulesSet(vault_id=vault.id, network=network_to_dict(after)),
         undo=undo,
     )
     plan = Plan(title, (change,), tuple(warnings), tuple(notes), confirm, snapshot=snapshot)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from console.models import AccessPolicy, LogicApp, Permissions, RoleAssignment, Vault
 from console.plans.base import (
-    ACCESS_POLICY_ADD,
-    ACCESS_POLICY_REMOVE,
-    ROLE_ASSIGNMENT_CREATE,
-    ROLE_ASSIGNMENT_DELETE,
     Change,
     Plan,
     permissions_to_dict,
@@ -18,6 +15,12 @@ from console.plans.base import (
     role_assignments_snapshot,
     source_key,
     vault_snapshot,
+)
+from console.plans.changes import (
+    AccessPolicyAdd,
+    AccessPolicyRemove,
+    RoleAssignmentCreate,
+    RoleAssignmentDelete,
 )
 from console.roles import BUILTIN_ROLES, KV_ADMINISTRATOR, KV_SECRETS_OFFICER, KV_SECRETS_USER
 from console.validation import validate_object_id, validate_permissions, validate_secret_name
@@ -72,18 +75,20 @@ class PrincipalRef:
         }.get(self.kind)
 
 
-def principal_for_logic_app(app: LogicApp) -> PrincipalRef | None:
+def principal_for_logic_app(logic_app: LogicApp) -> PrincipalRef | None:
     """The identity a Logic App calls Key Vault with, or None when it has none."""
-    ident = app.identity
+    ident = logic_app.identity
     if "SystemAssigned" in ident.type and ident.principal_id:
         return PrincipalRef(
-            ident.principal_id, f"{app.name} (system-assigned identity)", "managed_identity"
+            ident.principal_id, f"{logic_app.name} (system-assigned identity)", "managed_identity"
         )
     if ident.user_assigned:
         uai = ident.user_assigned[0]
         name = uai.resource_id.rstrip("/").rsplit("/", 1)[-1]
         return PrincipalRef(
-            uai.principal_id, f"{name} (user-assigned identity of {app.name})", "managed_identity"
+            uai.principal_id,
+            f"{name} (user-assigned identity of {logic_app.name})",
+            "managed_identity",
         )
     return None
 
@@ -251,7 +256,7 @@ def _plan_access_policy(
     merged = _merge(existing.permissions if existing else None, missing)
     before = policy_to_dict(existing) if existing else None
     after = {"object_id": principal.object_id, "permissions": permissions_to_dict(merged)}
-    params = {
+    params: dict[str, Any] = {
         "vault_id": vault.id,
         "object_id": principal.object_id,
         "tenant_id": vault.tenant_id,
@@ -259,19 +264,17 @@ def _plan_access_policy(
     }
     undo = Change(
         vault.id,
-        ACCESS_POLICY_REMOVE,
         f"Remove {_describe(missing)} from {principal.display_name} on vault {vault.name}",
         before=after,
         after=before,
-        params=params,
+        params=AccessPolicyRemove(**params),
     )
     change = Change(
         vault.id,
-        ACCESS_POLICY_ADD,
         f"Access policy of vault {vault.name}: give {principal.display_name} {_describe(missing)}",
         before=before,
         after=after,
-        params=params,
+        params=AccessPolicyAdd(**params),
         undo=undo,
     )
     return Plan(title, (change,), tuple(warnings), tuple(notes), snapshot=snapshot)
@@ -331,7 +334,7 @@ def _plan_rbac(
             f"{where}: nothing to do.",
         )
         return Plan(title, notes=tuple(notes), snapshot=snapshot)
-    params = {
+    params: dict[str, Any] = {
         "scope": scope,
         "role_definition_guid": role,
         "principal_id": principal.object_id,
@@ -340,19 +343,17 @@ def _plan_rbac(
     state = {"role": ROLE_NAMES[role], "principal": principal.display_name, "scope": scope}
     undo = Change(
         scope,
-        ROLE_ASSIGNMENT_DELETE,
         f"Delete the {ROLE_NAMES[role]} role of {principal.display_name} on {where}",
         before=state,
         after=None,
-        params={**params, "id": None},
+        params=RoleAssignmentDelete(**params, id=None),
     )
     change = Change(
         scope,
-        ROLE_ASSIGNMENT_CREATE,
         f"Assign {ROLE_NAMES[role]} to {principal.display_name} on {where}",
         before=None,
         after=state,
-        params=params,
+        params=RoleAssignmentCreate(**params),
         undo=undo,
     )
     if secret_name:
@@ -422,7 +423,7 @@ def plan_remove_over_privileged(
             guid = _guid(a.role_definition_id)
             role = a.role_name or BROAD_ROLES.get(guid, guid)
             state = {"role": role, "principal": who, "scope": a.scope}
-            params = {
+            params: dict[str, Any] = {
                 "scope": a.scope,
                 "role_definition_guid": guid,
                 "principal_id": a.principal_id,
@@ -430,20 +431,18 @@ def plan_remove_over_privileged(
             }
             undo = Change(
                 a.scope,
-                ROLE_ASSIGNMENT_CREATE,
                 f"Assign {role} to {who} again",
                 before=None,
                 after=state,
-                params=params,
+                params=RoleAssignmentCreate(**params),
             )
             changes.append(
                 Change(
                     a.scope,
-                    ROLE_ASSIGNMENT_DELETE,
                     f"Delete {role} of {who} at {a.scope}",
                     before=state,
                     after=None,
-                    params={**params, "id": a.id},
+                    params=RoleAssignmentDelete(**params, id=a.id),
                     undo=undo,
                 )
             )
@@ -458,7 +457,7 @@ def plan_remove_over_privileged(
             if not remaining.is_empty()
             else None
         )
-        params = {
+        policy_params: dict[str, Any] = {
             "vault_id": vault.id,
             "object_id": policy.object_id,
             "tenant_id": policy.tenant_id,
@@ -467,20 +466,18 @@ def plan_remove_over_privileged(
         kept = f"; keeps {_describe(remaining)}" if not remaining.is_empty() else "; entry removed"
         undo = Change(
             vault.id,
-            ACCESS_POLICY_ADD,
             f"Give {who} back {_describe(entry.excess)}",
             before=after,
             after=before,
-            params=params,
+            params=AccessPolicyAdd(**policy_params),
         )
         changes.append(
             Change(
                 vault.id,
-                ACCESS_POLICY_REMOVE,
                 f"Remove from {who}: {_describe(entry.excess)}{kept}",
                 before=before,
                 after=after,
-                params=params,
+                params=AccessPolicyRemove(**policy_params),
                 undo=undo,
             )
         )

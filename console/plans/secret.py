@@ -13,16 +13,12 @@ from typing import Any
 from console.masked import MaskedValue
 from console.models import DeletedSecret, SecretProperties, Vault
 from console.plans.base import (
-    SECRET_DELETE,
-    SECRET_PURGE,
-    SECRET_RECOVER,
-    SECRET_SET,
-    SECRET_UPDATE,
     Change,
     Plan,
     secret_snapshot,
     source_key,
 )
+from console.plans.changes import SecretDelete, SecretPurge, SecretRecover, SecretSet, SecretUpdate
 from console.validation import (
     expiry_warning,
     validate_content_type,
@@ -122,11 +118,10 @@ def plan_set_secret(
     params = {"vault_uri": vault.uri, "name": draft.name, **attrs}
     change = Change(
         secret_resource_id(vault, draft.name),
-        SECRET_SET,
         f"{'Add a new version to' if current else 'Create'} secret '{draft.name}'",
         before=before,
         after=after,
-        params=params,
+        params=SecretSet(**params),
         undo_note=(
             "Key Vault keeps every version; a version cannot be removed. Disable it, or save "
             "the previous value as a newer version."
@@ -180,22 +175,20 @@ def plan_update_secret(
     }
     if before == after:
         return Plan(title, notes=("Nothing changed.",), snapshot=snapshot)
-    ident = {"vault_uri": vault.uri, "name": current.name}
+    ident: dict[str, Any] = {"vault_uri": vault.uri, "name": current.name}
     undo = Change(
         secret_resource_id(vault, current.name),
-        SECRET_UPDATE,
         f"Restore the attributes of secret '{current.name}'",
         before=after,
         after=before,
-        params={**ident, **before},
+        params=SecretUpdate(**ident, **before),
     )
     change = Change(
         secret_resource_id(vault, current.name),
-        SECRET_UPDATE,
         f"Update attributes of secret '{current.name}' (value unchanged)",
         before=before,
         after=after,
-        params={**ident, **after},
+        params=SecretUpdate(**ident, **after),
         undo=undo,
     )
     warnings = []
@@ -208,7 +201,7 @@ def plan_update_secret(
 
 def plan_delete_secret(vault: Vault, current: SecretProperties) -> Plan:
     title = f"Delete secret '{current.name}' from {vault.name}"
-    ident = {"vault_uri": vault.uri, "name": current.name}
+    ident: dict[str, Any] = {"vault_uri": vault.uri, "name": current.name}
     rid = secret_resource_id(vault, current.name)
     state = {"name": current.name, "state": "active"}
     gone = {"name": current.name, "state": "deleted (recoverable)"}
@@ -216,11 +209,10 @@ def plan_delete_secret(vault: Vault, current: SecretProperties) -> Plan:
     if not vault.soft_delete:
         change = Change(
             rid,
-            SECRET_DELETE,
             f"Delete secret '{current.name}' permanently",
             before=state,
             after=None,
-            params=ident,
+            params=SecretDelete(**ident),
             undo_note="soft delete is off on this vault",
         )
         return Plan(
@@ -232,19 +224,17 @@ def plan_delete_secret(vault: Vault, current: SecretProperties) -> Plan:
         )
     undo = Change(
         rid,
-        SECRET_RECOVER,
         f"Recover secret '{current.name}'",
         before=gone,
         after=state,
-        params=ident,
+        params=SecretRecover(**ident),
     )
     change = Change(
         rid,
-        SECRET_DELETE,
         f"Delete secret '{current.name}' (all versions; recoverable {vault.retention_days} days)",
         before=state,
         after=gone,
-        params=ident,
+        params=SecretDelete(**ident),
         undo=undo,
     )
     notes = (
@@ -261,15 +251,14 @@ def plan_recover_secret(vault: Vault, deleted: DeletedSecret) -> Plan:
     gone = {"name": name, "state": "deleted (recoverable)"}
     state = {"name": name, "state": "active"}
     undo = Change(
-        rid, SECRET_DELETE, f"Delete secret '{name}' again", before=state, after=gone, params=ident
+        rid, f"Delete secret '{name}' again", before=state, after=gone, params=SecretDelete(**ident)
     )
     change = Change(
         rid,
-        SECRET_RECOVER,
         f"Recover secret '{name}' with all its versions",
         before=gone,
         after=state,
-        params=ident,
+        params=SecretRecover(**ident),
         undo=undo,
     )
     return Plan(f"Recover secret '{name}' in {vault.name}", (change,))
@@ -295,11 +284,10 @@ def plan_purge_secret(vault: Vault, deleted: DeletedSecret) -> Plan:
     rid = secret_resource_id(vault, name)
     change = Change(
         rid,
-        SECRET_PURGE,
         f"Purge secret '{name}': destroy it and all its versions for good",
         before={"name": name, "state": "deleted (recoverable)"},
         after=None,
-        params={"vault_uri": vault.uri, "name": name},
+        params=SecretPurge(vault_uri=vault.uri, name=name),
         undo_note="a purged secret is gone for good",
     )
     warning = f"Purging '{name}' cannot be undone: no one can recover it afterwards."

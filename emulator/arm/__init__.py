@@ -18,6 +18,7 @@ from emulator.arm import (
     resources,
     runs,
     subscriptions,
+    web_connections,
 )
 from emulator.arm.common import Ctx, Router, arm_headers, normalise_path
 from emulator.http import AzureHttpError
@@ -38,6 +39,7 @@ def build_router() -> Router:
         authorization,
         runs,
         resourcegraph,
+        web_connections,
     ):
         module.add_routes(router)
     return router

@@ -119,7 +119,6 @@ RESOURCES_VERSIONS = frozenset(
 )
 
 # Management-plane actions (what role definitions grant).
-SUBSCRIPTION_READ = "Microsoft.Resources/subscriptions/read"
 RG_READ = "Microsoft.Resources/subscriptions/resourceGroups/read"
 RG_WRITE = "Microsoft.Resources/subscriptions/resourceGroups/write"
 

@@ -66,8 +66,14 @@ def _vault_host(emu: Emulator, name: str) -> str:
 SECURE_TYPES = ("securestring", "secureobject")
 # Properties Azure computes; whatever else a PUT sends under ``properties`` is kept as sent
 # (runtimeConfiguration: run-history retention, operationOptions) [? unknown ones kept too].
-READ_ONLY = ("provisioningState", "createdTime", "changedTime", "version", "accessEndpoint",
-             "endpointsConfiguration")  # fmt: skip
+READ_ONLY = (
+    "provisioningState",
+    "createdTime",
+    "changedTime",
+    "version",
+    "accessEndpoint",
+    "endpointsConfiguration",
+)
 
 
 def secure_parameter_names(wf: dict[str, Any]) -> set[str]:
@@ -97,7 +103,8 @@ def without_secure_values(wf: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render(ctx: Ctx, wf: dict[str, Any]) -> dict[str, Any]:
-    return resolve_placeholders(without_secure_values(wf), ctx.emu)
+    rendered: dict[str, Any] = resolve_placeholders(without_secure_values(wf), ctx.emu)
+    return rendered
 
 
 def _require_parameter_values(definition: dict[str, Any] | None, values: Any) -> None:
@@ -258,9 +265,10 @@ async def patch_workflow(ctx: Ctx) -> web.StreamResponse:
         wf["tags"] = {**(wf.get("tags") or {}), **body["tags"]}
     if given.get("state") is not None:
         props["state"] = _state_value(given["state"])
-    for key in ("definition", "parameters"):
-        if given.get(key) is not None:
-            props[key] = given[key]
+    if given.get("definition") is not None:
+        props["definition"] = factories.with_evaluated_recurrence(given["definition"])
+    if given.get("parameters") is not None:
+        props["parameters"] = given["parameters"]
     props["changedTime"] = factories.logic_timestamp()
     props["version"] = factories.workflow_version()
     return ctx.json(_render(ctx, wf))

@@ -13,6 +13,7 @@ only what the caller may read is returned, as in Azure.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from typing import Any
@@ -30,9 +31,23 @@ DEFAULT_TOP = 100  # Azure's page size when the request names none
 MAX_TOP = 1000
 MAX_SUBSCRIPTIONS = 1000  # Azure refuses larger batches; clients split them
 COLUMNS = (
-    "id", "name", "type", "tenantId", "kind", "location", "resourceGroup", "subscriptionId",
-    "managedBy", "sku", "plan", "properties", "tags", "identity", "zones", "extendedLocation",
-)  # fmt: skip
+    "id",
+    "name",
+    "type",
+    "tenantId",
+    "kind",
+    "location",
+    "resourceGroup",
+    "subscriptionId",
+    "managedBy",
+    "sku",
+    "plan",
+    "properties",
+    "tags",
+    "identity",
+    "zones",
+    "extendedLocation",
+)
 TABLES = ("resources", "resourcecontainers")
 GROUP_TYPE = "microsoft.resources/subscriptions/resourcegroups"  # its type in Resource Graph
 _FILTER_COLUMNS = {"type", "subscriptionid", "resourcegroup", "name", "location", "kind"}
@@ -92,7 +107,7 @@ def parse_query(text: str) -> list[tuple[str, Any]]:
 def _row(ctx: Ctx, resource: dict[str, Any], sid: str) -> dict[str, Any]:
     body = public(resource)
     parts = body["id"].split("/")
-    row = {col: None for col in COLUMNS}
+    row: dict[str, Any] = {col: None for col in COLUMNS}
     row.update(body)
     row.update(
         type=body["type"].lower(),
@@ -118,15 +133,28 @@ def _containers(ctx: Ctx, sub: dict[str, Any]) -> list[dict[str, Any]]:
     prefix = f"{scope}/resourcegroups/".lower()
     groups = [rg for key, rg in ctx.state.resource_groups.items() if key.startswith(prefix)]
     rows = [
-        {**{c: None for c in COLUMNS}, "id": scope, "name": sub.get("displayName", sid),
-         "type": "microsoft.resources/subscriptions", "resourceGroup": "", "subscriptionId": sid,
-         "tenantId": ctx.state.tenant_id, "tags": {}, "properties": {"state": sub.get("state")}}
-    ]  # fmt: skip
+        {
+            **{c: None for c in COLUMNS},
+            "id": scope,
+            "name": sub.get("displayName", sid),
+            "type": "microsoft.resources/subscriptions",
+            "resourceGroup": "",
+            "subscriptionId": sid,
+            "tenantId": ctx.state.tenant_id,
+            "tags": {},
+            "properties": {"state": sub.get("state")},
+        }
+    ]
     for rg in visible(ctx, scope, groups, RG_READ):
-        row = {c: None for c in COLUMNS}
+        row: dict[str, Any] = {c: None for c in COLUMNS}
         row.update(public(rg))
-        row.update(type=GROUP_TYPE, resourceGroup=rg["name"].lower(), subscriptionId=sid,
-                   tenantId=ctx.state.tenant_id, tags=rg.get("tags") or {})  # fmt: skip
+        row.update(
+            type=GROUP_TYPE,
+            resourceGroup=rg["name"].lower(),
+            subscriptionId=sid,
+            tenantId=ctx.state.tenant_id,
+            tags=rg.get("tags") or {},
+        )
         rows.append(row)
     return rows
 
@@ -149,6 +177,10 @@ def _matches(row: dict[str, Any], column: str, op: str, values: list[str]) -> bo
     if op.endswith("~"):
         return value.lower() in {v.lower() for v in values}
     return value in values
+
+
+def _column_key(column: str, row: dict[str, Any]) -> tuple[int, str]:
+    return _sort_key(row.get(column))
 
 
 def _sort_key(value: Any) -> tuple[int, str]:
@@ -185,7 +217,7 @@ def run_query(
             rows = [r for r in rows if _matches(r, *arg)]
         elif kind == "order":
             for column, desc in reversed(arg):  # stable sorts, last key first
-                rows.sort(key=lambda r, c=column: _sort_key(r.get(c)), reverse=desc)
+                rows.sort(key=functools.partial(_column_key, column), reverse=desc)
         else:
             rows = [{c: r.get(c) for c in arg} for r in rows]
     return rows

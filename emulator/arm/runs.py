@@ -179,7 +179,7 @@ async def list_actions(ctx: Ctx) -> web.StreamResponse:
 
 
 def _record(ctx: Ctx, run: dict[str, Any], wf: dict[str, Any]) -> dict[str, Any]:
-    record = run["actions"].get(ctx.match["action"])
+    record: dict[str, Any] | None = run["actions"].get(ctx.match["action"])
     if record is None:
         raise AzureHttpError(
             404,

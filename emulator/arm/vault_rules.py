@@ -191,6 +191,7 @@ def update_policies(
             else:
                 result[index] = change
         elif kind == "add":
+            assert index is not None  # the branch above took a missing principal
             perms = result[index]["permissions"]
             for cat, values in change["permissions"].items():
                 perms[cat] = _union(list(perms.get(cat) or []), values)

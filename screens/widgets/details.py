@@ -54,8 +54,7 @@ class VaultDetail(Vertical):
                     "#secrets", placeholder="Filter secrets (type to filter)", id="secret-filter"
                 )
                 yield Static("", id="secrets-status", classes="status")
-                yield VirtualList(SECRET_COLUMNS, empty_text="No secrets loaded yet.",
-                                  id="secrets")  # fmt: skip
+                yield VirtualList(SECRET_COLUMNS, empty_text="No secrets loaded yet.", id="secrets")
             with TabPane("Access", id="tab-access"):
                 yield Static("", id="access-mode", classes="status")
                 yield VirtualList(ACCESS_COLUMNS, empty_text="Nobody has access.", id="access")
@@ -106,10 +105,9 @@ class VaultDetail(Vertical):
         tone = "" if p.enabled else "dim"
         return Row(
             p.name,
-            (p.name, yes_no(p.enabled), p.content_type or "", day(p.updated_on),
-             day(p.expires_on)),
+            (p.name, yes_no(p.enabled), p.content_type or "", day(p.updated_on), day(p.expires_on)),
             tone,
-        )  # fmt: skip
+        )
 
     def show_access(self, catalog: Catalog) -> None:
         vault = self.vault
@@ -131,14 +129,25 @@ class VaultDetail(Vertical):
             for policy in vault.access_policies:
                 name, kind = catalog.principal_label(policy.object_id)
                 p = policy.permissions
-                perms = "; ".join(
-                    f"{k}: {', '.join(v)}"
-                    for k, v in (("secrets", p.secrets), ("keys", p.keys),
-                                 ("certificates", p.certificates))
-                    if v
-                ) or "(none)"  # fmt: skip
-                rows.append(Row(policy.object_id, (name, kind, perms),
-                                "warning" if "orphaned" in kind else ""))  # fmt: skip
+                perms = (
+                    "; ".join(
+                        f"{k}: {', '.join(v)}"
+                        for k, v in (
+                            ("secrets", p.secrets),
+                            ("keys", p.keys),
+                            ("certificates", p.certificates),
+                        )
+                        if v
+                    )
+                    or "(none)"
+                )
+                rows.append(
+                    Row(
+                        policy.object_id,
+                        (name, kind, perms),
+                        "warning" if "orphaned" in kind else "",
+                    )
+                )
         table.set_rows(rows, "Nobody has access.")
 
     @staticmethod
@@ -148,8 +157,9 @@ class VaultDetail(Vertical):
             kind = ra.principal_type
         scope = ra.scope.rsplit("/", 2)[-1] if "/" in ra.scope else ra.scope
         role = ra.role_name or ra.role_definition_id.rsplit("/", 1)[-1]
-        return Row(ra.id, (name, kind, f"{role} @ {scope}"),
-                   "warning" if "orphaned" in kind else "")  # fmt: skip
+        return Row(
+            ra.id, (name, kind, f"{role} @ {scope}"), "warning" if "orphaned" in kind else ""
+        )
 
     def show_access_error(self, error: ConsoleError) -> None:
         self.query_one("#access-mode", Static).update(error_text(error, "role assignments"))
@@ -207,28 +217,39 @@ def logic_app_text(app: LogicApp, catalog: Catalog) -> Plain:
     ident = app.identity
     out = Plain()
     out.append(app.name + "\n", style="bold")
-    out.append(kv_table([
-        ("State", app.state),
-        ("Resource group", app.resource_group),
-        ("Location", app.location),
-        ("Changed", app.changed_time or "—"),
-    ]))  # fmt: skip
+    out.append(
+        kv_table(
+            [
+                ("State", app.state),
+                ("Resource group", app.resource_group),
+                ("Location", app.location),
+                ("Changed", app.changed_time or "—"),
+            ]
+        )
+    )
     out.append("\nIdentity\n", style="bold")
     pairs = [("Type", ident.type)]
     if ident.principal_id:
         pairs += [("Principal id", ident.principal_id), ("Tenant id", ident.tenant_id or "—")]
     for ref in ident.user_assigned:
-        pairs += [("User-assigned", ref.resource_id.rsplit("/", 1)[-1]),
-                  ("  principal id", ref.principal_id)]  # fmt: skip
+        pairs += [
+            ("User-assigned", ref.resource_id.rsplit("/", 1)[-1]),
+            ("  principal id", ref.principal_id),
+        ]
     out.append(kv_table(pairs))
     if ident.type == "None":
-        out.append("No managed identity: it cannot authenticate to Key Vault by itself.\n",
-                   style="yellow")  # fmt: skip
+        out.append(
+            "No managed identity: it cannot authenticate to Key Vault by itself.\n", style="yellow"
+        )
     out.append("\nOutgoing IPs\n", style="bold")
-    out.append(kv_table([
-        ("Workflow", ", ".join(app.workflow_outgoing_ips) or "—"),
-        ("Connector", ", ".join(app.connector_outgoing_ips) or "—"),
-    ]))  # fmt: skip
+    out.append(
+        kv_table(
+            [
+                ("Workflow", ", ".join(app.workflow_outgoing_ips) or "—"),
+                ("Connector", ", ".join(app.connector_outgoing_ips) or "—"),
+            ]
+        )
+    )
     actions = find_keyvault_actions(app.definition, app.parameters, catalog.vault_uris())
     out.append(f"\nKey Vault actions ({len(actions)})\n", style="bold")
     if not actions:
@@ -247,8 +268,10 @@ def logic_app_text(app: LogicApp, catalog: Catalog) -> Plain:
         if action.audience:
             out.append(f" (audience {action.audience})")
         out.append("\n    ")
-        for label, on in (("Secure inputs", action.secure_inputs),
-                          ("Secure outputs", action.secure_outputs)):  # fmt: skip
+        for label, on in (
+            ("Secure inputs", action.secure_inputs),
+            ("Secure outputs", action.secure_outputs),
+        ):
             out.append(f"{label}: ")
             out.append("on" if on else "OFF", style="green" if on else "bold red")
             out.append("   ")
@@ -284,11 +307,15 @@ def identity_text(entry: PrincipalEntry) -> Plain:
             "identity or a known principal. It was probably deleted; its grants can go.\n",
             style="bold yellow",
         )
-    out.append(kv_table([
-        ("Kind", entry.kind),
-        ("Object id", entry.object_id),
-        ("Seen in", ", ".join(entry.sources) or "—"),
-    ]))  # fmt: skip
+    out.append(
+        kv_table(
+            [
+                ("Kind", entry.kind),
+                ("Object id", entry.object_id),
+                ("Seen in", ", ".join(entry.sources) or "—"),
+            ]
+        )
+    )
     out.append("\nCan reach\n", style="bold")
     out.append(grants_text(entry))
     return out

@@ -74,7 +74,12 @@ class NavTree(Tree[NodeRef]):
         # Keep resource groups in name order whatever order they arrive in.
         siblings = [n for n in parent.children if n.data and n.data.kind == "rg"]
         before = next(
-            (n for n in siblings if (n.data.resource_group or "") > resource_group.lower()), None
+            (
+                n
+                for n in siblings
+                if ((n.data and n.data.resource_group) or "") > resource_group.lower()
+            ),
+            None,
         )
         node = parent.add(
             Plain(resource_group),
@@ -112,11 +117,11 @@ class NavTree(Tree[NodeRef]):
             elif sub_id in loading_subs:
                 label.append("  …", style="dim")
             _relabel(node, label)
-        for (sub_id, rg, kind), child in self._index.items():
-            if kind not in KINDS or sub_id not in catalog.subscriptions:
+        for (node_sub, rg, node_kind), child in self._index.items():
+            if node_kind not in KINDS or node_sub is None or node_sub not in catalog.subscriptions:
                 continue
-            text = Plain(f"{KIND_TITLES[kind]} ({counts[(sub_id, rg or '', kind)]})")
-            if (sub_id, kind) in catalog.errors:
+            text = Plain(f"{KIND_TITLES[node_kind]} ({counts[(node_sub, rg or '', node_kind)]})")
+            if (node_sub, node_kind) in catalog.errors:
                 text.append(" ⚠", style="bold red")
             _relabel(child, text)
         _relabel(self._pinned, Plain(f"★ Pinned vaults ({len(catalog.pinned)})"))

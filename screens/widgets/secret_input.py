@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.actions import SkipAction
-from textual.widgets import Input
 
 from console.masked import MASK
+from screens.textual_private import ShownTextInput
 
 
-class SecretInput(Input):
+class SecretInput(ShownTextInput):
     def __init__(self, **kwargs) -> None:
         super().__init__(password=True, **kwargs)
 
-    @property
-    def _value(self) -> Text:
+    def shown_text(self) -> Text:
         return Text(MASK if self.value else "", no_wrap=True, overflow="ignore", end="")
 
     @property

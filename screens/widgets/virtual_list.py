@@ -275,14 +275,14 @@ class VirtualList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self._style()
         if y == 0:
-            style = base + self._style("virtual-list--header")
+            header = base + self._style("virtual-list--header")
             text = self._line(tuple(c.title for c in self.columns), width)
-            return Strip([Segment(text, style)], width)
+            return Strip([Segment(text, header)], width)
         pos = round(self.scroll_y) + y - 1
         if not self._view:
             if y == 1:
-                style = base + self._style("virtual-list--dim")
-                return Strip([Segment(set_cell_size(self.empty_text, width), style)], width)
+                dim = base + self._style("virtual-list--dim")
+                return Strip([Segment(set_cell_size(self.empty_text, width), dim)], width)
             return Strip.blank(width, base)
         if pos >= len(self._view):
             return Strip.blank(width, base)

@@ -17,9 +17,12 @@ setup              5 first-time setup (1 → 2 → 3 + secret)     logic_app_id,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screens.wizards.base import WizardContext, WizardScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 ALIASES = {"identity": "enable_identity", "secret_editor": "secret", "definition": None}
 NAMES = ("enable_identity", "grant", "firewall", "secret", "setup")
@@ -51,7 +54,7 @@ def build_wizard(ctx: WizardContext, name: str, **prefill: Any) -> WizardScreen:
     raise ValueError(f"no wizard named {name!r} (one of {', '.join(NAMES)})")
 
 
-def open_wizard(app: Any, name: str, **prefill: Any) -> None:
+def open_wizard(app: App[object], name: str, **prefill: Any) -> None:
     """Push wizard *name* on *app* (which provides ``service``, ``who`` and ``catalog``)."""
     if ALIASES.get(name, name) is None:
         app.notify("This fix is made in the workflow definition, not by a wizard.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Select, Static
+from textual.worker import Worker, WorkerState
 
 from console.errors import ConsoleError
 from console.journal import Journal, JournalEntry
@@ -27,8 +28,12 @@ from console.masked import MaskedValue
 from console.models import LogicApp, Vault
 from console.plans.apply import execute, read_current
 from console.plans.base import Plan, PlanResult, safe_error_text
+from console.plans.verify import differences
 from screens.text import Plain
 from screens.wizards.plan_preview import PlanPreview
+
+if TYPE_CHECKING:
+    from console.ports import VaultService
 
 PlanFactory = Callable[[], Awaitable[tuple[Plan, Any]]]
 READ_ONLY_MESSAGE = (
@@ -40,7 +45,7 @@ READ_ONLY_MESSAGE = (
 class WizardContext:
     """What a wizard needs from the app; tests build one directly."""
 
-    service: Any
+    service: VaultService
     journal: Journal = field(default_factory=Journal)
     who: str = "unknown"
     who_id: str | None = None
@@ -52,7 +57,7 @@ class WizardContext:
         return bool(getattr(self.service, "read_only", False))
 
     @classmethod
-    def from_app(cls, app: Any) -> WizardContext | None:
+    def from_app(cls, app: object) -> WizardContext | None:
         service = getattr(app, "service", None)
         if service is None:
             return None
@@ -70,7 +75,7 @@ class WizardContext:
         )
 
 
-async def load_choices(service: Any) -> tuple[list[Vault], list[LogicApp]]:
+async def load_choices(service: VaultService) -> tuple[list[Vault], list[LogicApp]]:
     """Every vault and Logic App of every visible subscription (for the wizards' pickers)."""
     vaults: list[Vault] = []
     apps: list[LogicApp] = []
@@ -120,11 +125,14 @@ class ApplyDone(Message):
         entry: JournalEntry | None = None,
         error: str | None = None,
         journal_error: str | None = None,
+        differences: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.plan = plan
         self.result = result
         self.verified = verified or []
+        # The re-read compared with the plan's after-state: empty means verified.
+        self.differences = differences or []
         self.entry = entry
         self.error = error
         self.journal_error = journal_error
@@ -335,12 +343,14 @@ class WizardScreen(Screen[None]):
             return
         state: dict[str, Any] = {}
         lines: list[str] = []
+        found = await differences(service, result.applied)
         try:
             if plan.snapshot:
                 state = await read_current(service, plan)
             lines = await self.verify(plan, result, state)
         except ConsoleError as exc:
             lines = [f"Could not re-read to verify: {exc.message}"]
+            found.append(lines[0])
         entry, journal_error = None, None
         if result.applied or result.failed is not None:
             try:
@@ -352,12 +362,33 @@ class WizardScreen(Screen[None]):
             except Exception as exc:  # any failure to journal is said, never a hung wizard
                 journal_error = f"Not written to the journal: {safe_error_text(exc)}"
         self.post_message(
-            ApplyDone(plan, result, verified=lines, entry=entry, journal_error=journal_error)
+            ApplyDone(
+                plan,
+                result,
+                verified=lines,
+                entry=entry,
+                journal_error=journal_error,
+                differences=found,
+            )
         )
 
     async def verify(self, plan: Plan, result: PlanResult, state: dict[str, Any]) -> list[str]:
         """Readable re-read state after apply (runs in the worker: service calls only)."""
         return describe_state(state)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected error in the apply worker must not leave the wizard at "Applying…":
+        say so here (the app's error dialog shows the error itself)."""
+        worker = event.worker
+        if worker.group == "wizard-apply" and event.state == WorkerState.ERROR:
+            self.applying = False
+            self.query_one("#preview-apply", Button).disabled = False
+            self.set_status(
+                "Something failed while applying or verifying "
+                f"({type(worker.error).__name__}): part of the plan may be applied. "
+                "Close and refresh to see Azure's state.",
+                error=True,
+            )
 
     def on_apply_done(self, message: ApplyDone) -> None:
         self.applying = False
@@ -375,8 +406,12 @@ class WizardScreen(Screen[None]):
             summary.append("Recorded in the journal.\n", style="dim")
         self.query_one("#result-summary", Static).update(summary)
         verified = Plain()
+        if message.differences:
+            verified.append("NOT verified: the re-read differs from the plan\n", style="bold red")
+            verified.append("\n".join(f"  {d}" for d in message.differences) + "\n\n")
         if message.verified:
-            verified.append("Verified (re-read after applying):\n", style="bold")
+            title = "Re-read after applying" if message.differences else "Verified (re-read)"
+            verified.append(f"{title}:\n", style="bold")
             verified.append("\n".join(message.verified))
         self.query_one("#result-verified", Static).update(verified)
         undo = (
@@ -385,13 +420,21 @@ class WizardScreen(Screen[None]):
             else None
         )
         self._set_visible("#result-undo", undo is not None)
-        self._set_visible("#result-replan", bool(result.drift) and not self._undoing)
+        self._set_visible(
+            "#result-replan", bool(result.drift or message.differences) and not self._undoing
+        )
         self._set_visible("#result-edit", not result.ok)
         if result.drift:
             self.set_status("Nothing applied: the resource changed since the plan.", error=True)
         elif result.failed is not None:
             self.set_status(
                 "Stopped at a failure: see what was applied and what was not.", error=True
+            )
+        elif message.differences:
+            self.set_status(
+                "Applied, but NOT verified: Azure shows something else now "
+                f"({message.differences[0]}). Review the new plan.",
+                error=True,
             )
         else:
             self.set_status("Applied and verified.")

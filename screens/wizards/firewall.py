@@ -3,7 +3,7 @@ never lock this console out without a typed confirmation."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,8 +15,11 @@ from console.plans.firewall import FirewallProposal, admin_address_from_error, p
 from console.validation import parse_ip_rule
 from screens.wizards.base import WizardScreen, find_by_id, selected
 
+if TYPE_CHECKING:
+    from console.ports import VaultService
 
-async def learn_client_address(service: Any, vault_uri: str) -> str | None:
+
+async def learn_client_address(service: VaultService, vault_uri: str) -> str | None:
     """This console's public address as Key Vault sees it: the service's hint, else one cheap
     data-plane call (the answer, or its ForbiddenByFirewall refusal, carries it)."""
     if service.client_address_hint:

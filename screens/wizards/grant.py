@@ -4,7 +4,7 @@ over-privileged entries of that vault."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -33,7 +33,10 @@ from console.plans.grant import (
 )
 from console.validation import normalise_object_id, validate_object_id, validate_secret_name
 from screens.text import Plain
-from screens.wizards.base import WizardScreen, find_by_id, selected
+from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
+
+if TYPE_CHECKING:
+    from console.ports import VaultService
 
 SECRET_PERMISSIONS = ("get", "list", "set", "delete", "backup", "restore", "recover", "purge")
 KINDS = [
@@ -69,7 +72,7 @@ def _key(entry: OverPrivileged) -> str:
     return entry.object_id.lower() + "|" + (entry.assignment.id.lower() if entry.assignment else "")
 
 
-async def _names(service: Any, ids: list[str]) -> dict[str, str]:
+async def _names(service: VaultService, ids: list[str]) -> dict[str, str]:
     try:
         found = await service.resolve_principals(ids)
     except ConsoleError:
@@ -80,7 +83,7 @@ async def _names(service: Any, ids: list[str]) -> dict[str, str]:
 class GrantWizard(WizardScreen):
     WIZARD_TITLE = "2 · Grant access to a vault's secrets (least privilege)"
 
-    def __init__(self, ctx, **prefill: Any) -> None:
+    def __init__(self, ctx: WizardContext, **prefill: Any) -> None:
         super().__init__(ctx, **prefill)
         self.choice: GrantChoice | None = None
         self.review_entries: list[OverPrivileged] = []

@@ -10,9 +10,10 @@ from textual.widgets import Button, Label, Select, Static
 
 from console.models import LogicApp
 from console.plans.base import Plan, PlanResult
+from console.plans.changes import IdentitySet
 from console.plans.identity import plan_enable_identity, user_assigned_principal
 from screens.text import Plain
-from screens.wizards.base import WizardScreen, find_by_id, selected
+from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
 
 
 def identity_label(app: LogicApp) -> str:
@@ -23,7 +24,7 @@ def identity_label(app: LogicApp) -> str:
 class IdentityWizard(WizardScreen):
     WIZARD_TITLE = "1 · Enable the managed identity of a Logic App"
 
-    def __init__(self, ctx, **prefill: Any) -> None:
+    def __init__(self, ctx: WizardContext, **prefill: Any) -> None:
         super().__init__(ctx, **prefill)
         self.switch = False
         self.current_app: LogicApp | None = None
@@ -91,7 +92,8 @@ class IdentityWizard(WizardScreen):
         return None
 
     async def verify(self, plan: Plan, result: PlanResult, state: dict[str, Any]) -> list[str]:
-        app_id = plan.changes[0].params["logic_app_id"] if plan.changes else None
+        params = plan.changes[0].params if plan.changes else None
+        app_id = params.logic_app_id if isinstance(params, IdentitySet) else None
         if app_id is None:
             return []
         app = await self.ctx.service.get_logic_app(app_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,13 @@ from console.errors import NotFoundError
 from console.masked import MaskedValue
 from console.models import SecretProperties, Vault
 from console.plans.base import SECRET_SET, Plan, PlanResult
+from console.plans.changes import (
+    SecretDelete,
+    SecretPurge,
+    SecretRecover,
+    SecretSet,
+    SecretUpdate,
+)
 from console.plans.secret import (
     SecretDraft,
     draft_errors,
@@ -26,10 +34,16 @@ from console.plans.secret import (
     plan_set_secret,
     plan_update_secret,
 )
-from console.validation import decode_secret_file, parse_date, parse_tags, validate_secret_name
+from console.validation import (
+    decode_secret_file,
+    format_tags,
+    parse_date,
+    parse_tags,
+    validate_secret_name,
+)
 from screens.text import Plain
 from screens.widgets.secret_input import SecretInput
-from screens.wizards.base import WizardScreen, find_by_id, selected
+from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
 
 MODES = [
     ("Create the secret or add a new version", "new"),
@@ -52,21 +66,20 @@ class MaskedEntry(SecretInput):
         super().__init__(**kwargs)
         self.revealed = False
 
-    @property
-    def _value(self) -> Plain:
+    def shown_text(self) -> Text:  # Input's own type; a Plain when revealed
         if self.revealed:
             return Plain(self.value.replace("\n", "⏎"), no_wrap=True, overflow="ignore", end="")
-        return super()._value
+        return super().shown_text()
 
     @property
     def content_width(self) -> int:
-        return len(self._value) + 1 if self.revealed else super().content_width
+        return len(self.shown_text()) + 1 if self.revealed else super().content_width
 
     def set_revealed(self, revealed: bool) -> None:
         self.revealed = revealed
         self.refresh(layout=True)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste_text(self, event: events.Paste) -> None:
         if event.text:
             self.insert_text_at_cursor(event.text)
         event.stop()
@@ -89,10 +102,11 @@ class SecretEditorWizard(WizardScreen):
     WIZARD_TITLE = "4 · Secret editor"
     BINDINGS = [Binding("f2", "toggle_reveal", "Reveal / hide", id="secret.reveal")]
 
-    def __init__(self, ctx, **prefill: Any) -> None:
+    def __init__(self, ctx: WizardContext, **prefill: Any) -> None:
         super().__init__(ctx, **prefill)
         self.draft: SecretDraft | None = None
         self.attributes_of: tuple[str, str] | None = None  # (vault id, name) loaded into the form
+        self.loaded_tags: tuple[tuple[str, str], ...] | None = None  # Azure's, as loaded
 
     def compose_steps(self) -> ComposeResult:
         with Vertical(id="step-choose", classes="step"):
@@ -126,7 +140,10 @@ class SecretEditorWizard(WizardScreen):
                 yield Static("", id="not_before-error", classes="field-error")
                 yield Input(placeholder="expiry date (ISO, UTC), e.g. 2026-12-31", id="expires_on")
                 yield Static("", id="expires_on-error", classes="field-error")
-                yield Input(placeholder="tags: name=value, name=value", id="tags")
+                yield Input(
+                    placeholder=r"tags: name=value, …  (\, \= \n \s: comma, =, line, space)",
+                    id="tags",
+                )
                 yield Static("", id="tags-error", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button("Load current attributes", id="load-attributes")
@@ -183,7 +200,11 @@ class SecretEditorWizard(WizardScreen):
         errors: dict[str, str | None] = {}
         nbf, errors["not_before"] = parse_date(self.query_one("#not_before", Input).value)
         exp, errors["expires_on"] = parse_date(self.query_one("#expires_on", Input).value)
-        tags, errors["tags"] = parse_tags(self.query_one("#tags", Input).value)
+        typed_tags = self.query_one("#tags", Input).value
+        if self.loaded_tags is not None and typed_tags == format_tags(self.loaded_tags):
+            tags, errors["tags"] = self.loaded_tags, None  # untouched: exactly Azure's tags
+        else:
+            tags, errors["tags"] = parse_tags(typed_tags)
         for name, message in errors.items():
             self.field_error(name, message)
         if any(errors.values()):
@@ -271,13 +292,17 @@ class SecretEditorWizard(WizardScreen):
         if not plan.changes:
             return []
         params = plan.changes[0].params
-        name = params["name"]
-        current = await self._latest_by_uri(params["vault_uri"], name)
+        if not isinstance(
+            params, SecretSet | SecretUpdate | SecretDelete | SecretRecover | SecretPurge
+        ):
+            return []
+        name = params.name
+        current = await self._latest_by_uri(params.vault_uri, name)
         if current is None:
-            deleted = await self.ctx.service.list_deleted_secrets(params["vault_uri"])
+            deleted = await self.ctx.service.list_deleted_secrets(params.vault_uri)
             gone = any(d.properties.name.lower() == name.lower() for d in deleted)
             return [f"'{name}': {'deleted (recoverable)' if gone else 'does not exist'}"]
-        tags = ", ".join(f"{k}={v}" for k, v in current.tags) or "(none)"
+        tags = format_tags(current.tags) or "(none)"
         return [
             f"'{name}': version {current.version}, enabled {current.enabled}",
             f"  content type {current.content_type or '(none)'}; tags {tags}",
@@ -369,5 +394,6 @@ class SecretEditorWizard(WizardScreen):
         self.query_one("#expires_on", Input).value = (
             current.expires_on.isoformat() if current.expires_on else ""
         )
-        self.query_one("#tags", Input).value = ", ".join(f"{k}={v}" for k, v in current.tags)
+        self.loaded_tags = tuple(current.tags)
+        self.query_one("#tags", Input).value = format_tags(current.tags)
         self.attributes_of = (message.vault_id, name)

@@ -16,14 +16,14 @@ from console.diagnosis import check_access
 from console.errors import ConsoleError, NotFoundError
 from console.journal import JournalEntry
 from console.masked import MaskedValue
-from console.plans.base import SECRET_SET, Plan, PlanResult
+from console.plans.base import SECRET_SET, Change, Plan, PlanResult
 from console.plans.firewall import propose_firewall
 from console.plans.grant import plan_grant, principal_for_logic_app
 from console.plans.identity import plan_enable_identity
 from console.plans.secret import SecretDraft, plan_set_secret
 from console.validation import validate_secret_name, validate_secret_value
 from screens.text import Plain
-from screens.wizards.base import WizardScreen, find_by_id, selected
+from screens.wizards.base import WizardContext, WizardScreen, find_by_id, selected
 from screens.wizards.firewall import learn_client_address
 from screens.wizards.secret_editor import MaskedEntry
 
@@ -55,7 +55,7 @@ class SummaryReady(Message):
 class SetupWizard(WizardScreen):
     WIZARD_TITLE = "5 · First-time setup: Logic App → identity → grant → firewall → secret"
 
-    def __init__(self, ctx, **prefill: Any) -> None:
+    def __init__(self, ctx: WizardContext, **prefill: Any) -> None:
         super().__init__(ctx, **prefill)
         self.choice: SetupChoice | None = None
         self.stage = -1
@@ -176,6 +176,7 @@ class SetupWizard(WizardScreen):
 
     def _run_stage(self, index: int) -> None:
         self.stage = index
+        assert self.choice is not None  # the stages start once the choice step has set it
         if index >= len(STAGES):
             self.set_status("Re-reading everything and checking the access chain…")
             self._summary_worker(self.choice)
@@ -208,13 +209,18 @@ class SetupWizard(WizardScreen):
         )
 
     def _undo_all(self) -> Plan | None:
-        changes, notes, snapshot = [], [], {}
-        for entry in reversed(self.entries):
+        changes: list[Change] = []
+        notes: list[str] = []
+        snapshot: dict[str, Any] = {}
+        for entry in reversed(self.entries):  # the last change is undone first
             plan = self.ctx.journal.undo_plan(entry)
             if plan is not None:
                 changes += plan.changes
                 notes += plan.notes
-                snapshot.update(entry.verified)
+        # The drift check compares with the newest re-read of each resource: two steps on the
+        # same vault (grant, then firewall) must leave the later step's snapshot, not the older.
+        for entry in self.entries:
+            snapshot.update(entry.verified)
         if not changes:
             return None
         return Plan("Undo the setup so far", tuple(changes), notes=tuple(notes), snapshot=snapshot)

@@ -58,11 +58,17 @@ def build_world() -> World:
     full = ["get", "list", "set", "delete", "recover", "purge", "backup", "restore"]
     policy = [f.access_policy(state, admin.object_id, full)]
     f.add_vault(state, SUB, RG, "kv-open", access_policies=policy)
-    f.add_vault(state, SUB, RG, "kv-locked", access_policies=policy, default_action="Deny",
-                ip_rules=["198.51.100.7"])  # fmt: skip
+    f.add_vault(
+        state,
+        SUB,
+        RG,
+        "kv-locked",
+        access_policies=policy,
+        default_action="Deny",
+        ip_rules=["198.51.100.7"],
+    )
     f.add_vault(state, SUB, RG, "kv-rbac", rbac=True)
-    f.add_vault(state, SUB, "rg-data", "kv-guarded", access_policies=policy,
-                purge_protection=True)  # fmt: skip
+    f.add_vault(state, SUB, "rg-data", "kv-guarded", access_policies=policy, purge_protection=True)
     f.add_vault(state, SUB2, "rg-sandbox", "kv-sandbox", access_policies=policy)
     _secret(
         state, "kv-open", "db-password", ["v1-old", "v2-old", CANARY], content_type="text/plain"
@@ -75,14 +81,21 @@ def build_world() -> World:
     _secret(state, "kv-guarded", "guarded", ["g"])
     uai = f.add_user_identity(state, SUB, RG, "uai-orders")
     f.add_workflow(state, SUB, RG, "la-none")
-    f.add_workflow(state, SUB, RG, "la-user", identity={
-        "type": "UserAssigned", "userAssignedIdentities": {uai["id"]: {}}})  # fmt: skip
+    f.add_workflow(
+        state,
+        SUB,
+        RG,
+        "la-user",
+        identity={"type": "UserAssigned", "userAssignedIdentities": {uai["id"]: {}}},
+    )
     f.add_workflow(state, SUB, RG, "la-system", identity={"type": "SystemAssigned"})
     return World(
-        state, admin.object_id, reader.object_id,
+        state,
+        admin.object_id,
+        reader.object_id,
         {"admin": "adm-pw", "reader": "rd-pw"},
         {"admin": admin.app_id, "reader": reader.app_id},
-    )  # fmt: skip
+    )
 
 
 def connect(emu: Emulator, world: World, who: str = "admin") -> Connection:

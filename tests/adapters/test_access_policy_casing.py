@@ -66,12 +66,14 @@ async def test_the_applier_does_not_take_a_portal_spelt_permission_for_removed(
 ) -> None:
     from console.plans import base as b
     from console.plans.apply import took_effect
+    from console.plans.changes import AccessPolicyAdd, AccessPolicyRemove
 
     vid = world.vault_id("kv-open")
     oid = _portal_entry(world, emu, "kv-open")
-    params = {"vault_id": vid, "object_id": oid, "permissions": {"secrets": ["delete"]}}
-    remove = b.Change(vid, b.ACCESS_POLICY_REMOVE, "Remove delete", params=params)
+    tenant = emu.state.tenant_id
+    removed = AccessPolicyRemove(vid, oid, tenant, {"secrets": ["delete"]})
+    remove = b.Change(vid, "Remove delete", removed)
     assert not await took_effect(service, remove)  # "Delete" is still held
-    add = b.Change(vid, b.ACCESS_POLICY_ADD, "Give get", params={**params,
-                   "permissions": {"secrets": ["get", "list"]}})  # fmt: skip
+    added = AccessPolicyAdd(vid, oid, tenant, {"secrets": ["get", "list"]})
+    add = b.Change(vid, "Give get", added)
     assert await took_effect(service, add)  # "Get" and "List" are held

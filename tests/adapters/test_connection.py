@@ -9,8 +9,12 @@ from console.clouds import AZURE_CHINA, AZURE_US_GOVERNMENT
 async def test_sovereign_cloud_changes_every_endpoint_and_scope() -> None:
     conn = Connection.for_azure(AZURE_CHINA)
     try:
-        for client in (conn.keyvault_client("s"), conn.logic_client("s"),
-                       conn.authorization_client("s"), conn.subscription_client()):  # fmt: skip
+        for client in (
+            conn.keyvault_client("s"),
+            conn.logic_client("s"),
+            conn.authorization_client("s"),
+            conn.subscription_client(),
+        ):
             assert client._config.credential_scopes == [AZURE_CHINA.arm_scope]
         assert conn.keyvault_client("s")._config.base_url == AZURE_CHINA.arm_endpoint
         assert type(conn.credential).__name__ == "DefaultAzureCredential"

@@ -30,8 +30,11 @@ def _stored(emu: Emulator, wid: str) -> dict[str, Any]:
 async def test_identity_change_keeps_runtime_configuration_and_unknown_properties(
     service: AzureService, world: World, emu: Emulator
 ) -> None:
-    wid = _add(world, "la-tuned", extra_properties={
-        "runtimeConfiguration": RETENTION, "futureSetting": {"on": True}})  # fmt: skip
+    wid = _add(
+        world,
+        "la-tuned",
+        extra_properties={"runtimeConfiguration": RETENTION, "futureSetting": {"on": True}},
+    )
     await service.enable_system_identity(wid)
     props = _stored(emu, wid)["properties"]
     assert _stored(emu, wid)["identity"]["type"] == "SystemAssigned"
@@ -49,8 +52,12 @@ async def test_secure_parameters_stop_the_identity_change_before_anything_is_sen
     if default:
         declared["defaultValue"] = "placeholder"  # a PUT would silently fall back to it
     definition = {**f.empty_definition(), "parameters": {"apiKey": declared}}
-    wid = _add(world, "la-secure", definition=definition,
-               parameters={"apiKey": {"value": "prod-only-value"}})  # fmt: skip
+    wid = _add(
+        world,
+        "la-secure",
+        definition=definition,
+        parameters={"apiKey": {"value": "prod-only-value"}},
+    )
     before = _stored(emu, wid)["properties"]["version"]
     with pytest.raises(ConflictError) as err:
         await service.enable_system_identity(wid)

@@ -26,11 +26,16 @@ def _demo_with_edge_cases() -> State:
     for key in ("networkAcls", "enableSoftDelete", "softDeleteRetentionInDays"):
         bare["properties"].pop(key, None)
     vnet["properties"]["networkAcls"]["virtualNetworkRules"] = [
-        {"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/"
-               "vn/subnets/s1", "ignoreMissingVnetServiceEndpoint": True},
-        {"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/"
-               "vn/subnets/s2"},
-    ]  # fmt: skip
+        {
+            "id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/"
+            "vn/subnets/s1",
+            "ignoreMissingVnetServiceEndpoint": True,
+        },
+        {
+            "id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/"
+            "vn/subnets/s2"
+        },
+    ]
     first, second = list(state.workflows.values())[:2]
     first["properties"]["parameters"] = {
         "plain": {"type": "String", "value": "x", "description": None},
@@ -70,8 +75,9 @@ async def test_listed_models_equal_the_sdk_object_path(
     fast: list[str] = []  # the JSON path must be the one taken, else this compares nothing new
     for name in ("vault_json", "logic_app_json"):
         real = getattr(convert, name)
-        monkeypatch.setattr(convert, name, lambda x, real=real, name=name: (
-            fast.append(name), real(x))[1])  # fmt: skip
+        monkeypatch.setattr(
+            convert, name, lambda x, real=real, name=name: (fast.append(name), real(x))[1]
+        )
     vaults = apps = 0
     for sub in [s.subscription_id for s in await svc.list_subscriptions()]:
         kv, logic = conn.keyvault_client(sub), conn.logic_client(sub)
@@ -95,8 +101,11 @@ async def test_listed_models_equal_the_sdk_object_path(
         vaults, apps = vaults + len(listed), apps + len(listed_apps)
     assert (vaults, apps) == (4, 7)  # every demo vault and Logic App was compared
     assert fast.count("vault_json") >= vaults and fast.count("logic_app_json") >= apps
-    by_name = {a.name: a for sub in [s.subscription_id for s in await svc.list_subscriptions()]
-               for a in await svc.list_logic_apps(sub)}  # fmt: skip
+    by_name = {
+        a.name: a
+        for sub in [s.subscription_id for s in await svc.list_subscriptions()]
+        for a in await svc.list_logic_apps(sub)
+    }
     assert any(a.parameters.get("unset", 0) is None for a in by_name.values())
     assert any(a.identity.user_assigned for a in by_name.values())
 
@@ -111,8 +120,10 @@ async def test_listed_secrets_equal_the_sdk_pager_path(demo: Any) -> None:
             except ConsoleError:
                 continue  # a vault this caller may not read (firewall, no grant)
             client = conn.secret_client(vault.uri)
-            expected = [convert.secret_properties(p, vault.uri)
-                        async for p in client.list_properties_of_secrets()]  # fmt: skip
+            expected = [
+                convert.secret_properties(p, vault.uri)
+                async for p in client.list_properties_of_secrets()
+            ]
             assert listed == expected
             compared += len(listed)
     assert compared >= 5

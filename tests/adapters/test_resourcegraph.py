@@ -25,8 +25,12 @@ async def test_resource_graph_equals_the_per_subscription_listing(service: Azure
     vaults, apps = await service.list_inventory_via_resource_graph([SUB, SUB2])
     expected_vaults, expected_apps = await _per_subscription(service, [SUB, SUB2])
     assert {v.name for v in vaults} == {
-        "kv-open", "kv-locked", "kv-rbac", "kv-guarded", "kv-sandbox"
-    }  # fmt: skip
+        "kv-open",
+        "kv-locked",
+        "kv-rbac",
+        "kv-guarded",
+        "kv-sandbox",
+    }
     # The same models field by field: access policies, firewall, vaultUri, identities, definitions.
     assert _by_id(vaults) == _by_id(expected_vaults)
     assert _by_id(apps) == _by_id(expected_apps)

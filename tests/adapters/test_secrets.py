@@ -41,9 +41,13 @@ async def test_set_update_delete_recover_purge(service: AzureService, uri) -> No
     vault = uri("kv-open")
     expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     props = await service.set_secret(
-        vault, "api-key", MaskedValue("s3cr3t"), content_type="text/plain",
-        expires_on=expires, tags={"owner": "ops"},
-    )  # fmt: skip
+        vault,
+        "api-key",
+        MaskedValue("s3cr3t"),
+        content_type="text/plain",
+        expires_on=expires,
+        tags={"owner": "ops"},
+    )
     assert props.version and props.expires_on == expires and props.tags == (("owner", "ops"),)
     second = await service.set_secret(vault, "api-key", MaskedValue("rotated"))
     assert second.version != props.version

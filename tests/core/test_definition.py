@@ -15,16 +15,24 @@ def http(uri: str, **extra) -> dict:
 def test_http_actions_to_a_known_vault_or_secrets_path_nested_included() -> None:
     definition = {
         "actions": {
-            "Get_key": http(f"{VAULT}secrets/api-key?api-version=7.4",
-                            runtimeConfiguration={"secureData": {"properties": ["outputs"]}}),
+            "Get_key": http(
+                f"{VAULT}secrets/api-key?api-version=7.4",
+                runtimeConfiguration={"secureData": {"properties": ["outputs"]}},
+            ),
             "Other_vault": http("https://elsewhere.example/secrets/x"),
             "Not_a_vault": http("https://api.example.com/orders"),
-            "Scope": {"type": "Scope", "actions": {
-                "If": {"type": "If", "actions": {}, "else": {"actions": {
-                    "Deep": http(f"{VAULT}secrets/deep")}}},
-            }},
+            "Scope": {
+                "type": "Scope",
+                "actions": {
+                    "If": {
+                        "type": "If",
+                        "actions": {},
+                        "else": {"actions": {"Deep": http(f"{VAULT}secrets/deep")}},
+                    },
+                },
+            },
         }
-    }  # fmt: skip
+    }
     found = {a.name: a for a in find_keyvault_actions(definition, {}, [VAULT])}
     assert set(found) == {"Get_key", "Other_vault", "Scope/If/Deep"}
     key = found["Get_key"]
@@ -41,27 +49,43 @@ def test_keyvault_connector_action_with_its_connection_auth() -> None:
             "Get_secret": {
                 "type": "ApiConnection",
                 "inputs": {
-                    "host": {"connection": {
-                        "name": "@parameters('$connections')['keyvault']['connectionId']"}},
+                    "host": {
+                        "connection": {
+                            "name": "@parameters('$connections')['keyvault']['connectionId']"
+                        }
+                    },
                     "method": "get",
                     "path": "/secrets/@{encodeURIComponent('stripe-secret')}/value",
                 },
             },
             "Send_mail": {
                 "type": "ApiConnection",
-                "inputs": {"host": {"connection": {
-                    "name": "@parameters('$connections')['office365']['connectionId']"}}},
+                "inputs": {
+                    "host": {
+                        "connection": {
+                            "name": "@parameters('$connections')['office365']['connectionId']"
+                        }
+                    }
+                },
             },
         }
-    }  # fmt: skip
-    parameters = {"$connections": {"value": {
-        "keyvault": {"connectionName": "kv-conn", "id": "/subscriptions/s/providers/"
-                     "Microsoft.Web/locations/westeurope/managedApis/keyvault",
-                     "connectionProperties": {"authentication": {
-                         "type": "ManagedServiceIdentity"}}},
-        "office365": {"id": "/subscriptions/s/providers/Microsoft.Web/locations/w/"
-                      "managedApis/office365"},
-    }}}  # fmt: skip
+    }
+    parameters = {
+        "$connections": {
+            "value": {
+                "keyvault": {
+                    "connectionName": "kv-conn",
+                    "id": "/subscriptions/s/providers/"
+                    "Microsoft.Web/locations/westeurope/managedApis/keyvault",
+                    "connectionProperties": {"authentication": {"type": "ManagedServiceIdentity"}},
+                },
+                "office365": {
+                    "id": "/subscriptions/s/providers/Microsoft.Web/locations/w/"
+                    "managedApis/office365"
+                },
+            }
+        }
+    }
     [action] = find_keyvault_actions(definition, parameters, [VAULT])
     assert (action.name, action.kind, action.method) == ("Get_secret", "connector", "GET")
     assert action.secret_name == "stripe-secret" and action.connection == "kv-conn"

@@ -249,17 +249,12 @@ def test_connector_actions_need_the_connector_addresses_inside_a_rule() -> None:
         (http_action(auth={"type": "None"}), "not ManagedServiceIdentity"),
         (
             http_action(
-                auth={"type": "ManagedServiceIdentity", "audience": "https://vault.azure.net/"}
+                auth={"type": "ManagedServiceIdentity", "audience": "https://management.azure.com"}
             ),
-            "must be exactly",
+            "is not Key Vault's",
         ),
-        (
-            http_action(
-                auth={"type": "ManagedServiceIdentity", "audience": "https://Vault.azure.net"}
-            ),
-            "must be exactly",
-        ),
-        (http_action(f"{VAULT_URI}secrets/db-password?api-version=2016-10-01"), "api-version"),
+        (http_action(auth={"type": "ManagedServiceIdentity"}), "is not Key Vault's"),
+        (http_action(f"{VAULT_URI}secrets/db-password?api-version=2015-01-01"), "api-version"),
         (http_action(f"{VAULT_URI}secrets/db-password"), "(missing)"),
         (
             http_action("https://kv-other.vault.azure.net/secrets/x?api-version=7.4"),
@@ -323,3 +318,121 @@ def test_secret_line(props, missing: bool, status: str, text: str) -> None:
 def test_no_key_vault_action_is_a_warning_not_a_pass() -> None:
     app = make_app({"Compose": {"type": "Compose", "inputs": "hello"}})
     assert check_access(app, make_vault(), now=NOW).check("actions").status == WARN
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [
+        "https://vault.azure.net",
+        "https://vault.azure.net/",  # the trailing slash the designer often writes
+        "https://Vault.azure.net",
+        "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",  # Key Vault's application id
+    ],
+)
+def test_every_audience_form_key_vault_accepts_passes(audience: str) -> None:
+    action = http_action(auth={"type": "ManagedServiceIdentity", "audience": audience})
+    line = check_access(make_app({"Get_secret": action}), make_vault(), now=NOW).check("actions")
+    assert line.status == PASS, line.details
+
+
+@pytest.mark.parametrize("version", ["2016-10-01", "7.6", "7.6-preview.2", "2026-04-01"])
+def test_every_key_vault_api_version_passes(version: str) -> None:
+    action = http_action(f"{VAULT_URI}secrets/db-password?api-version={version}")
+    line = check_access(make_app({"Get_secret": action}), make_vault(), now=NOW).check("actions")
+    assert line.status == PASS, line.details
+
+
+def test_an_api_version_in_the_queries_input_counts() -> None:
+    action = http_action(f"{VAULT_URI}secrets/db-password")
+    action["inputs"]["queries"] = {"api-version": "7.4"}
+    line = check_access(make_app({"Get_secret": action}), make_vault(), now=NOW).check("actions")
+    assert line.status == PASS, line.details
+
+
+def test_the_audience_is_the_signed_in_clouds() -> None:
+    from console.clouds import AZURE_CHINA
+
+    china = make_app(
+        {
+            "Get_secret": http_action(
+                "https://kv-payments.vault.azure.cn/secrets/db-password?api-version=7.4",
+                auth={"type": "ManagedServiceIdentity", "audience": "https://vault.azure.cn"},
+            )
+        }
+    )
+    vault = make_vault(uri="https://kv-payments.vault.azure.cn/")
+    ok = check_access(china, vault, now=NOW, audience=AZURE_CHINA.vault_audience)
+    assert ok.check("actions").status == PASS
+    public = make_app(
+        {
+            "Get_secret": http_action(
+                "https://kv-payments.vault.azure.cn/secrets/db-password?api-version=7.4"
+            )
+        }
+    )
+    wrong = check_access(public, vault, now=NOW, audience=AZURE_CHINA.vault_audience)
+    assert wrong.check("actions").status == FAIL
+    assert (
+        "is not Key Vault's ('https://vault.azure.cn' in this cloud)"
+        in wrong.check("actions").reason
+    )
+
+
+@pytest.mark.parametrize(
+    "scope", ["/", "/providers/Microsoft.Management/managementGroups/mg-root", "/subscriptions/s"]
+)
+def test_rbac_assignments_inherited_from_above_the_subscription_count(scope: str) -> None:
+    vault = make_vault(rbac_authorization=True, access_policies=())
+    ra = rbac_assignment("4633458b-17de-408a-b874-0445c86b69e6", scope)
+    report = check_access(make_app(), vault, role_assignments=[ra], now=NOW)
+    assert report.check("grant").status == PASS, report.check("grant").reason
+
+
+def test_rbac_custom_role_and_certificate_user_read_secrets_as_azure_defines_them() -> None:
+    from console.models import RoleDefinition
+
+    vault = make_vault(rbac_authorization=True, access_policies=())
+    custom = "0d0d0d0d-0000-4000-8000-000000000001"
+    definitions = {
+        custom: RoleDefinition(
+            id=f"/providers/Microsoft.Authorization/roleDefinitions/{custom}",
+            name=custom,
+            role_name="Contoso secret reader",
+            data_actions=("Microsoft.KeyVault/vaults/secrets/*",),
+            not_data_actions=("Microsoft.KeyVault/vaults/secrets/setSecret/action",),
+        ),
+        "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba": RoleDefinition(
+            id="/providers/Microsoft.Authorization/roleDefinitions/db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+            name="db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+            role_name="Key Vault Certificate User",
+            data_actions=(
+                "Microsoft.KeyVault/vaults/certificates/read",
+                "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+                "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+                "Microsoft.KeyVault/vaults/keys/read",
+            ),
+        ),
+    }
+    for guid in definitions:
+        ra = rbac_assignment(guid, vault.id)
+        line = check_access(
+            make_app(), vault, role_assignments=[ra], role_definitions=definitions, now=NOW
+        ).check("grant")
+        assert line.status in (PASS, WARN), (guid, line.reason)  # it can read: not a failure
+    denied = {
+        custom: RoleDefinition(
+            id="x",
+            name=custom,
+            role_name="No get",
+            data_actions=("Microsoft.KeyVault/vaults/*",),
+            not_data_actions=("Microsoft.KeyVault/vaults/secrets/getSecret/action",),
+        )
+    }
+    line = check_access(
+        make_app(),
+        vault,
+        role_assignments=[rbac_assignment(custom, vault.id)],
+        role_definitions=denied,
+        now=NOW,
+    ).check("grant")
+    assert line.status == FAIL  # notDataActions take the read away

@@ -18,9 +18,16 @@ VAULT_ID = f"{SUB}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1"
 
 
 def vault(policies=()) -> Vault:
-    return Vault(id=VAULT_ID, name="kv1", subscription_id="s1", resource_group="rg",
-                 location="westeurope", uri="https://kv1.vault.azure.net/", tenant_id="t",
-                 access_policies=tuple(policies))  # fmt: skip
+    return Vault(
+        id=VAULT_ID,
+        name="kv1",
+        subscription_id="s1",
+        resource_group="rg",
+        location="westeurope",
+        uri="https://kv1.vault.azure.net/",
+        tenant_id="t",
+        access_policies=tuple(policies),
+    )
 
 
 def policy(oid: str, *secrets: str) -> AccessPolicy:
@@ -29,22 +36,49 @@ def policy(oid: str, *secrets: str) -> AccessPolicy:
 
 def test_inventory_names_kinds_grants_and_orphans() -> None:
     ident = WorkflowIdentity("SystemAssigned", "p-la", "t")
-    app = LogicApp(id=f"{SUB}/resourceGroups/rg/providers/Microsoft.Logic/workflows/la1",
-                   name="la1", subscription_id="s1", resource_group="rg", location="w",
-                   state="Enabled", identity=ident)  # fmt: skip
-    uai = UserAssignedIdentity(id="uai-id", name="id-shared", subscription_id="s1",
-                               resource_group="rg", location="w", principal_id="p-uai",
-                               client_id="c", tenant_id="t")  # fmt: skip
-    role = RoleAssignment(id="ra1", name="ra1", scope=SUB, role_definition_id="rd",
-                          principal_id="p-user", principal_type="User",
-                          role_name="Key Vault Secrets User")  # fmt: skip
+    app = LogicApp(
+        id=f"{SUB}/resourceGroups/rg/providers/Microsoft.Logic/workflows/la1",
+        name="la1",
+        subscription_id="s1",
+        resource_group="rg",
+        location="w",
+        state="Enabled",
+        identity=ident,
+    )
+    uai = UserAssignedIdentity(
+        id="uai-id",
+        name="id-shared",
+        subscription_id="s1",
+        resource_group="rg",
+        location="w",
+        principal_id="p-uai",
+        client_id="c",
+        tenant_id="t",
+    )
+    role = RoleAssignment(
+        id="ra1",
+        name="ra1",
+        scope=SUB,
+        role_definition_id="rd",
+        principal_id="p-user",
+        principal_type="User",
+        role_name="Key Vault Secrets User",
+    )
     vaults = [
         vault([policy("p-la", "get"), policy("p-uai", "get", "list"), policy("p-gone", "get")])
     ]
     known = {"p-user": KnownPrincipal("p-user", "alice@contoso.example", "User")}
-    entries = {e.object_id: e for e in build_inventory(
-        vaults=vaults, logic_apps=[app], identities=[uai], role_assignments=[role],
-        known=known, directory_checked=True)}  # fmt: skip
+    entries = {
+        e.object_id: e
+        for e in build_inventory(
+            vaults=vaults,
+            logic_apps=[app],
+            identities=[uai],
+            role_assignments=[role],
+            known=known,
+            directory_checked=True,
+        )
+    }
     assert entries["p-la"].display_name == "la1" and entries["p-la"].kind == LOGIC_APP
     assert entries["p-la"].grants[0].detail == "secrets: get"
     assert entries["p-uai"].kind == USER_ASSIGNED
@@ -53,8 +87,9 @@ def test_inventory_names_kinds_grants_and_orphans() -> None:
     assert "Key Vault Secrets User" in entries["p-user"].grants[0].detail
     assert entries["p-gone"].orphaned and not entries["p-la"].orphaned
     # Orphans sort last.
-    ordered = build_inventory(vaults=vaults, logic_apps=[app], identities=[uai],
-                              known=known, directory_checked=True)  # fmt: skip
+    ordered = build_inventory(
+        vaults=vaults, logic_apps=[app], identities=[uai], known=known, directory_checked=True
+    )
     assert ordered[-1].object_id == "p-gone"
 
 

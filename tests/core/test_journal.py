@@ -93,17 +93,15 @@ def test_undo_of_a_grant_and_of_a_firewall_change(tmp_path) -> None:
     undo = journal.undo_plan(journal.entries()[0])
     assert undo is not None and undo.title == f"Undo: {grant.title}"
     (change,) = undo.changes
-    assert change.kind == ACCESS_POLICY_REMOVE and change.params["permissions"] == {
-        "secrets": ["get"]
-    }
+    assert change.kind == ACCESS_POLICY_REMOVE and change.params.permissions == {"secrets": ["get"]}
     assert undo.snapshot == entry.verified  # the applier checks nobody changed it since
 
     fw = propose_firewall(VAULT, None, extra_addresses=["20.1.1.1"], admin_address="20.1.1.1").plan
     journal.record(fw, applied(fw), who="a")
     (restore,) = journal.undo_plan(journal.entries()[1]).changes
     assert restore.kind == NETWORK_RULES
-    assert restore.params["network"]["default_action"] == "Allow"
-    assert restore.params["network"]["ip_rules"] == []
+    assert restore.params.network["default_action"] == "Allow"
+    assert restore.params.network["ip_rules"] == []
 
 
 def test_undo_covers_only_the_applied_part(tmp_path) -> None:
@@ -221,3 +219,48 @@ def test_journal_folders_are_private_whatever_the_umask(tmp_path) -> None:
         os.umask(old)
     for folder in (tmp_path / "new", tmp_path / "new" / "deeper"):
         assert folder.stat().st_mode & 0o777 == 0o700
+
+
+# A line as the journal wrote it before changes had one type per kind (params a plain dict): the
+# identity undo has no "replace_user_assigned" key, and the role change carries a key this
+# version does not know. It must still be read and undone.
+OLD_LINE = (
+    '{"id": "e1", "when": "2026-04-01T09:00:00+00:00", "who": "admin", "who_id": null, '
+    '"title": "Enable identity", "changes": [{"resource_id": "/la/1", "kind": "identity", '
+    '"summary": "Turn on the system-assigned identity of la-1", "before": {"type": "None"}, '
+    '"after": {"type": "SystemAssigned"}, "params": {"logic_app_id": "/la/1", "identity": '
+    '{"type": "SystemAssigned"}, "replace_user_assigned": false}, "undo": {"resource_id": '
+    '"/la/1", "kind": "identity", "summary": "Turn off the managed identity of la-1", '
+    '"before": {"type": "SystemAssigned"}, "after": {"type": "None"}, "params": '
+    '{"logic_app_id": "/la/1", "identity": {"type": "None"}}, "undo": null, "undo_note": ""}, '
+    '"undo_note": "new principal"}, {"resource_id": "/kv", "kind": "role_assignment.create", '
+    '"summary": "Assign", "before": null, "after": {"role": "r"}, "params": {"scope": "/kv", '
+    '"role_definition_guid": "g", "principal_id": "p", "principal_type": "ServicePrincipal", '
+    '"note": "written by a later version"}, "undo": {"resource_id": "/kv", "kind": '
+    '"role_assignment.delete", "summary": "Delete", "before": {"role": "r"}, "after": null, '
+    '"params": {"scope": "/kv", "role_definition_guid": "g", "principal_id": "p", '
+    '"principal_type": "ServicePrincipal", "id": null}, "undo": null, "undo_note": ""}, '
+    '"undo_note": ""}], "result": {"status": "applied", "applied": [0, 1]}, "verified": {}}\n'
+)
+
+
+def test_entries_written_before_typed_changes_are_read_and_undone(tmp_path) -> None:
+    from console.plans.changes import IdentitySet, RoleAssignmentDelete
+
+    path = tmp_path / "j.jsonl"
+    path.write_text(OLD_LINE, encoding="utf-8")
+    journal = Journal(path)
+    (entry,) = journal.entries()
+    assert journal.skipped_lines == 0
+    undo = journal.undo_plan(entry)
+    assert undo is not None
+    delete, identity_off = undo.changes  # last change first
+    assert delete.params == RoleAssignmentDelete("/kv", "g", "p", "ServicePrincipal", None)
+    assert identity_off.params == IdentitySet("/la/1", {"type": "None"}, False)
+    # Written again, an entry keeps the journal's shape: kind and a plain params object.
+    again = entry.applied_changes[0].to_dict()
+    assert again["kind"] == "identity" and again["params"] == {
+        "logic_app_id": "/la/1",
+        "identity": {"type": "SystemAssigned"},
+        "replace_user_assigned": False,
+    }

@@ -26,10 +26,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
     )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(source)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (built,) = out.glob("kvconsole-*.whl")
     return built
 
@@ -53,10 +64,20 @@ def test_wheel_contains_every_package_and_the_assets(wheel: Path) -> None:
 def test_the_installed_wheel_runs_from_its_own_files(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "installed"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
-         str(wheel)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     code = (
         f"import sys; sys.path.insert(0, {str(target)!r});"
         "import screens.cli, screens.app, emulator.seeds;"

@@ -11,7 +11,6 @@ from console.masked import MaskedValue
 from console.models import AccessPolicy, NetworkRules, Permissions, Vault
 from console.plans.apply import ConfirmationRequired, execute
 from console.plans.base import (
-    ACCESS_POLICY_ADD,
     Change,
     Plan,
     PlanResult,
@@ -20,6 +19,7 @@ from console.plans.base import (
     run_changes,
     snapshot_of,
 )
+from console.plans.changes import AccessPolicyAdd, AccessPolicyRemove, SecretPurge, SecretSet
 from console.plans.firewall import propose_firewall
 from console.plans.grant import PrincipalRef, plan_grant
 
@@ -37,25 +37,31 @@ OTHER = "99999999-9999-9999-9999-999999999999"
 APP = PrincipalRef(OID, "la-orders", "managed_identity")
 
 
+def grant(n: int) -> AccessPolicyAdd:
+    return AccessPolicyAdd(f"/r/{n}", OID, "t", {"secrets": ["get"]})
+
+
 def change(n: int) -> Change:
+    remove = AccessPolicyRemove(f"/r/{n}", OID, "t", {"secrets": ["get"]})
     return Change(
         f"/r/{n}",
-        ACCESS_POLICY_ADD,
         f"step {n}",
+        grant(n),
         None,
         {"n": n},
-        {"n": n},
-        undo=Change(f"/r/{n}", "access_policy.remove", f"undo {n}", {"n": n}, None),
+        undo=Change(f"/r/{n}", f"undo {n}", remove, {"n": n}, None),
     )
 
 
 def test_changes_refuse_secret_values_and_non_json() -> None:
     with pytest.raises(SecretLeakError):
-        Change("/r", ACCESS_POLICY_ADD, "x", after={"value": MaskedValue("s3cret")})
+        Change("/r", "x", grant(1), after={"value": MaskedValue("s3cret")})
+    with pytest.raises(SecretLeakError):
+        Change("/r", "x", SecretSet("https://kv/", "db", tags={"t": MaskedValue("s3cret")}))
     with pytest.raises(TypeError):
-        Change("/r", ACCESS_POLICY_ADD, "x", params={"obj": object()})
+        Change("/r", "x", grant(1), before={"obj": object()})
     with pytest.raises(ValueError):
-        Change("/r", "vault.delete", "x")
+        Change.from_dict({"resource_id": "/r", "kind": "vault.delete", "summary": "x"})
 
 
 def test_change_round_trips_through_json_dicts() -> None:
@@ -128,7 +134,8 @@ async def test_unexpected_errors_show_their_type_only() -> None:
 
 
 def test_undo_plan_reverses_order_and_lists_what_cannot_be_undone() -> None:
-    no_undo = Change("/r/9", "secret.purge", "purge", undo_note="gone for good")
+    purge = SecretPurge("https://kv/", "db")
+    no_undo = Change("/r/9", "purge", purge, undo_note="gone for good")
     undo = Plan("P", (change(1), no_undo, change(2))).undo_plan()
     assert undo is not None
     assert [c.summary for c in undo.changes] == ["undo 2", "undo 1"]

@@ -65,7 +65,7 @@ def test_proposes_deny_plus_app_addresses_keeping_everything_else() -> None:
     plan = proposal.plan
     (change,) = plan.changes
     assert change.kind == NETWORK_RULES
-    assert network_from_dict(change.params["network"]) == after
+    assert network_from_dict(change.params.network) == after
     assert proposal.lockout.locked_out is False
     assert plan.needs_typed_confirmation is None and plan.warnings == ()
     assert "52.160.92.112/32 is listed twice: it is kept once." in plan.notes
@@ -143,7 +143,7 @@ def test_undo_restores_the_previous_rules() -> None:
     v = vault(bypass="None", ip_rules=("40.1.1.1/32",))
     change = propose_firewall(v, APP, admin_address="40.1.1.1").plan.changes[0]
     assert change.undo is not None
-    assert network_from_dict(change.undo.params["network"]) == v.network
+    assert network_from_dict(change.undo.params.network) == v.network
 
 
 def test_app_without_outgoing_addresses_warns() -> None:

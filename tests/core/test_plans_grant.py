@@ -80,8 +80,8 @@ def test_read_preset_adds_get_only() -> None:
     assert plan.can_apply and plan.warnings == ()
     (change,) = plan.changes
     assert change.kind == ACCESS_POLICY_ADD
-    assert change.params["permissions"] == {"secrets": ["get"]}
-    assert change.params["object_id"] == APP_OID and change.params["vault_id"] == VAULT_ID
+    assert change.params.permissions == {"secrets": ["get"]}
+    assert change.params.object_id == APP_OID and change.params.vault_id == VAULT_ID
     assert change.before is None
     assert change.after == {"object_id": APP_OID, "permissions": {"secrets": ["get"]}}
     assert "+ object id: " + APP_OID in plan.render_diff()
@@ -91,12 +91,12 @@ def test_read_preset_adds_get_only() -> None:
 def test_only_missing_permissions_are_added() -> None:
     plan = plan_grant(vault(policy(APP_OID, secrets=("get",))), APP, "rotate")
     (change,) = plan.changes
-    assert change.params["permissions"] == {"secrets": ["list", "set"]}
+    assert change.params.permissions == {"secrets": ["list", "set"]}
     assert change.before == {"object_id": APP_OID, "permissions": {"secrets": ["get"]}}
     assert change.after["permissions"] == {"secrets": ["get", "list", "set"]}
     # undo removes exactly what was added, not the pre-existing get
     assert change.undo is not None and change.undo.kind == ACCESS_POLICY_REMOVE
-    assert change.undo.params["permissions"] == {"secrets": ["list", "set"]}
+    assert change.undo.params.permissions == {"secrets": ["list", "set"]}
     assert change.undo.after == change.before
 
 
@@ -114,7 +114,7 @@ def test_grant_is_idempotent(existing: tuple[str, ...]) -> None:
 def test_rotate_preset_is_not_flagged_per_permission() -> None:
     plan = plan_grant(vault(), APP, ROTATE)
     assert plan.warnings == ()
-    assert plan.changes[0].params["permissions"] == {"secrets": ["get", "list", "set"]}
+    assert plan.changes[0].params.permissions == {"secrets": ["get", "list", "set"]}
 
 
 def test_custom_permissions_warn_once_per_permission_beyond_get() -> None:
@@ -180,7 +180,7 @@ def test_rbac_read_creates_secrets_user_at_vault_scope() -> None:
     plan = plan_grant(vault(rbac=True), APP, role_assignments=[])
     (change,) = plan.changes
     assert change.kind == ROLE_ASSIGNMENT_CREATE
-    assert change.params == {
+    assert change.params.to_dict() == {
         "scope": VAULT_ID,
         "role_definition_guid": KV_SECRETS_USER,
         "principal_id": APP_OID,
@@ -192,7 +192,7 @@ def test_rbac_read_creates_secrets_user_at_vault_scope() -> None:
 
 def test_rbac_secret_scope() -> None:
     plan = plan_grant(vault(rbac=True), APP, secret_name="db-password")
-    assert plan.changes[0].params["scope"] == f"{VAULT_ID}/secrets/db-password"
+    assert plan.changes[0].params.scope == f"{VAULT_ID}/secrets/db-password"
     blocked = plan_grant(vault(rbac=True), APP, secret_name="db_password")
     assert not blocked.can_apply and "'_'" in (blocked.blocked or "")
 
@@ -224,7 +224,7 @@ def test_rbac_assignment_to_another_secret_or_principal_does_not_count() -> None
 
 def test_rbac_rotate_needs_officer_with_a_warning() -> None:
     plan = plan_grant(vault(rbac=True), APP, ROTATE)
-    assert plan.changes[0].params["role_definition_guid"] == KV_SECRETS_OFFICER
+    assert plan.changes[0].params.role_definition_guid == KV_SECRETS_OFFICER
     assert any("Secrets Officer" in w for w in plan.warnings)
 
 
@@ -254,7 +254,7 @@ def test_removal_plan_lists_exactly_what_is_removed_and_can_be_undone() -> None:
     plan = plan_remove_over_privileged(v, entries, names={CREATOR_OID: "bob@contoso.com"})
     (change,) = plan.changes
     assert change.kind == ACCESS_POLICY_REMOVE
-    assert change.params["permissions"] == {"secrets": ["set", "purge"], "keys": ["all"]}
+    assert change.params.permissions == {"secrets": ["set", "purge"], "keys": ["all"]}
     assert change.summary == (
         "Remove from bob@contoso.com: secrets set, purge; keys all; keeps secrets get, list"
     )
@@ -262,7 +262,7 @@ def test_removal_plan_lists_exactly_what_is_removed_and_can_be_undone() -> None:
     diff = plan.render_diff()
     assert "- permissions › secrets: set" in diff and "- permissions › keys: all" in diff
     assert change.undo is not None and change.undo.kind == ACCESS_POLICY_ADD
-    assert change.undo.params["permissions"] == change.params["permissions"]
+    assert change.undo.params.permissions == change.params.permissions
     assert plan.warnings
 
 
@@ -284,6 +284,6 @@ def test_rbac_review_only_lists_assignments_on_this_vault() -> None:
     assert [e.assignment.name for e in entries if e.assignment] == ["x1"]
     plan = plan_remove_over_privileged(v, entries, role_assignments=assignments)
     (change,) = plan.changes
-    assert change.kind == ROLE_ASSIGNMENT_DELETE and change.params["id"].endswith("/x1")
+    assert change.kind == ROLE_ASSIGNMENT_DELETE and change.params.id.endswith("/x1")
     assert change.undo is not None and change.undo.kind == ROLE_ASSIGNMENT_CREATE
-    assert change.undo.params["role_definition_guid"] == KV_ADMINISTRATOR
+    assert change.undo.params.role_definition_guid == KV_ADMINISTRATOR

@@ -35,7 +35,7 @@ def test_enable_from_none() -> None:
     assert plan.can_apply and plan.warnings == ()
     (change,) = plan.changes
     assert change.kind == IDENTITY
-    assert change.params == {
+    assert change.params.to_dict() == {
         "logic_app_id": APP_ID,
         "identity": {"type": "SystemAssigned"},
         "replace_user_assigned": False,
@@ -43,7 +43,7 @@ def test_enable_from_none() -> None:
     assert change.before == {"type": "None"} and change.after["type"] == "SystemAssigned"
     assert "- type: None" in plan.render_diff() and "+ type: SystemAssigned" in plan.render_diff()
     # undo turns it off again, and says what cannot come back
-    assert change.undo is not None and change.undo.params["identity"] == {"type": "None"}
+    assert change.undo is not None and change.undo.params.identity == {"type": "None"}
     assert "new principal id" in change.undo_note
 
 
@@ -72,10 +72,10 @@ def test_switch_warns_loudly_and_can_be_undone() -> None:
     (warning,) = plan.warnings
     assert warning.startswith("SWITCHING IDENTITY") and "stops applying" in warning
     (change,) = plan.changes
-    assert change.params["replace_user_assigned"] is True
+    assert change.params.replace_user_assigned is True
     assert change.before == {"type": "UserAssigned", "user_assigned": [UAI_ID]}
     assert change.undo is not None
-    assert change.undo.params["identity"] == {"type": "UserAssigned", "user_assigned": [UAI_ID]}
+    assert change.undo.params.identity == {"type": "UserAssigned", "user_assigned": [UAI_ID]}
 
 
 def test_snapshot_leaves_the_definition_out() -> None:

@@ -68,7 +68,7 @@ def test_create_records_attributes_never_the_value_nor_its_length() -> None:
     plan = plan_set_secret(VAULT, draft(), None)
     (change,) = plan.changes
     assert change.kind == SECRET_SET and change.before is None
-    assert change.params == {
+    assert change.params.to_dict() == {
         "vault_uri": URI,
         "name": "db-password",
         "content_type": "text/plain",
@@ -128,10 +128,10 @@ def test_update_attributes_only_changes_what_was_given() -> None:
     plan = plan_update_secret(VAULT, CURRENT, enabled=False, expires_on=EXP)
     (change,) = plan.changes
     assert change.kind == SECRET_UPDATE
-    assert change.params["version"] == "v1" and change.params["content_type"] == "text/plain"
-    assert change.params["enabled"] is False and change.params["expires_on"].startswith("2030")
-    assert "value" not in change.params
-    assert change.undo is not None and change.undo.params["enabled"] is True
+    assert change.params.version == "v1" and change.params.content_type == "text/plain"
+    assert change.params.enabled is False and change.params.expires_on.startswith("2030")
+    assert "value" not in change.to_dict()["params"]
+    assert change.undo is not None and change.undo.params.enabled is True
     assert any("Disabling" in w for w in plan.warnings)
     assert plan_update_secret(VAULT, CURRENT, content_type="text/plain").is_empty
     assert not plan_update_secret(VAULT, CURRENT, content_type="t" * 300).can_apply

@@ -18,8 +18,14 @@ def test_defaults_when_there_is_no_file(tmp_path: Path) -> None:
 
 
 def test_round_trip_in_the_platform_config_dir(isolated_dirs: Path) -> None:
-    settings = Settings(auth_mode="service_principal", tenant_id="t", client_id="c",
-                        subscriptions=("s1",), reveal_timeout=5, theme="nord")  # fmt: skip
+    settings = Settings(
+        auth_mode="service_principal",
+        tenant_id="t",
+        client_id="c",
+        subscriptions=("s1",),
+        reveal_timeout=5,
+        theme="nord",
+    )
     settings = settings.with_pinned("https://kv1.vault.azure.net")
     path = save_settings(settings)
     assert path == settings_path() and str(isolated_dirs) in str(path)

@@ -282,3 +282,21 @@ def test_many_rules_keep_the_everyone_warning() -> None:
     parsed = parse_ip_rules(["0.0.0.0/0", "20.1.2.3"])
     assert parsed.ok and parsed.networks == ("0.0.0.0/0",)
     assert len(parsed.warnings) == 1 and "covered by 0.0.0.0/0" in parsed.notes[0]
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        (("owner", "a,b=c"), ("env", "prod")),
+        (("padded", "  two spaces both sides  "), ("blank", "   ")),
+        (("multi", "line one\nline two\r\n"), ("path", "C:\\temp\\x")),
+        (("a=b", "c"), ("k", "=starts"), ("trailing", "ends\\")),
+        (("ü", "東京 🔑"), ("empty", "")),
+    ],
+)
+def test_tags_round_trip_exactly(tags) -> None:
+    """Issue 13: editing attributes must never change a tag; commas, equals signs, padding and
+    line feeds in Azure's values survive the editor's one-line form."""
+    from console.validation import format_tags
+
+    assert parse_tags(format_tags(tags)) == (tuple(tags), None)

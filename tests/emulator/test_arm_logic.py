@@ -232,8 +232,7 @@ def test_get_hides_secure_parameter_values_and_put_needs_them(
     assert props["runtimeConfiguration"] == {"lifetime": {"unit": "day", "count": 30}}
     assert props["someFutureProperty"] == {"kept": True}
     # Sending GET's body back loses the secure value: Azure refuses it.
-    again = {"location": "westeurope", "identity": {"type": "SystemAssigned"},
-             "properties": props}  # fmt: skip
+    again = {"location": "westeurope", "identity": {"type": "SystemAssigned"}, "properties": props}
     refused = _raw(logic, "PUT", "la-secure-params", again)
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "InvalidTemplate"

@@ -93,13 +93,19 @@ def test_a_burst_of_writes_shares_few_state_file_writes(tmp_path: Path) -> None:
     with EmulatorThread(build_state("demo"), state_path=path) as emu:
         info = emu.info()
         credential = ClientSecretCredential(
-            info["tenant_id"], info["demo_client_id"], info["demo_client_secret"],
-            authority=info["base_url"], disable_instance_discovery=True,
+            info["tenant_id"],
+            info["demo_client_id"],
+            info["demo_client_secret"],
+            authority=info["base_url"],
+            disable_instance_discovery=True,
             connection_verify=info["ca_path"],
-        )  # fmt: skip
-        client = SecretClient(emu.vault_uri("kv-payments-open"), credential,
-                              verify_challenge_resource=False,
-                              connection_verify=info["ca_path"])  # fmt: skip
+        )
+        client = SecretClient(
+            emu.vault_uri("kv-payments-open"),
+            credential,
+            verify_challenge_resource=False,
+            connection_verify=info["ca_path"],
+        )
         before = emu.state_writes
         for i in range(30):
             client.set_secret("burst", f"fake-{i}")

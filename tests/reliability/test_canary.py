@@ -155,10 +155,23 @@ def test_audit_json_reports_where_but_never_the_value(tmp_path: Path, isolated_d
     tenant = tmp_path / "tenant.json"  # the emulated Azure side: outside HOME
     _tenant_with_canaries(tenant)
     done = subprocess.run(
-        [sys.executable, "-m", "screens.cli", "audit", "--demo", "--state", str(tenant),
-         "--format", "json", "--fail-on", "critical"],
-        capture_output=True, timeout=60, env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "screens.cli",
+            "audit",
+            "--demo",
+            "--state",
+            str(tenant),
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+        ],
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     assert done.returncode in (0, 1, 2), done.stderr.decode()[-800:]  # 2: a vault not read
     assert b"apiKey" in done.stdout and b"Authorization" in done.stdout  # the places are named
     assert not leaks(done.stdout) and not leaks(done.stderr)

@@ -100,9 +100,13 @@ def _script_grants(emu: Emulator, world: World, object_id: str) -> None:
 
     ca = str(emu.ca_path)
     cred = ClientSecretCredential(
-        emu.state.tenant_id, world.admin_app_id, ADMIN_SECRET, authority=emu.base_url,
-        disable_instance_discovery=True, connection_verify=ca,
-    )  # fmt: skip
+        emu.state.tenant_id,
+        world.admin_app_id,
+        ADMIN_SECRET,
+        authority=emu.base_url,
+        disable_instance_discovery=True,
+        connection_verify=ca,
+    )
     client = KeyVaultManagementClient(cred, SUB, base_url=emu.base_url, connection_verify=ca)
     entry = m.AccessPolicyEntry(
         tenant_id=emu.state.tenant_id,

@@ -19,15 +19,32 @@ from console.service import AzureService
 from emulator.server import Emulator
 
 READS = {
-    "whoami", "resolve_principals", "close", "pinned_vault",
-    "list_subscriptions", "list_resource_groups", "list_vaults", "iter_vault_pages", "get_vault",
-    "list_role_assignments", "get_role_definition",
-    "list_logic_apps", "iter_logic_app_pages", "get_logic_app", "list_user_assigned_identities",
-    "list_triggers", "iter_inventory_pages", "list_inventory_via_resource_graph",
+    "whoami",
+    "resolve_principals",
+    "close",
+    "pinned_vault",
+    "list_subscriptions",
+    "list_resource_groups",
+    "list_vaults",
+    "iter_vault_pages",
+    "get_vault",
+    "list_role_assignments",
+    "get_role_definition",
+    "get_connector_vault",
+    "list_logic_apps",
+    "iter_logic_app_pages",
+    "get_logic_app",
+    "list_user_assigned_identities",
+    "list_triggers",
+    "iter_inventory_pages",
+    "list_inventory_via_resource_graph",
     "iter_resource_group_pages",
-    "iter_secret_pages", "list_secrets", "list_secret_versions", "get_secret",
+    "iter_secret_pages",
+    "list_secrets",
+    "list_secret_versions",
+    "get_secret",
     "list_deleted_secrets",
-}  # fmt: skip
+}
 
 
 def public_methods() -> list[str]:

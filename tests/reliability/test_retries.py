@@ -42,7 +42,7 @@ def hits(requests: list[str], pattern: str) -> int:
             f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.KeyVault/vaults/"
             "kv-ap/accessPolicies/add",
             True,
-        ),  # merges  # fmt: skip
+        ),  # merges
         ("PUT", "/x/providers/Microsoft.Authorization/roleAssignments/0000", True),  # fixed name
         ("PATCH", "/x/providers/Microsoft.KeyVault/vaults/kv-ap", True),  # full networkAcls
     ],

@@ -65,7 +65,7 @@ def _role(guid: str) -> str:
 
 
 def apply_to(model: dict[str, Any], change: b.Change) -> None:
-    p = change.params
+    p = change.params.to_dict()
     if change.kind in (b.ACCESS_POLICY_ADD, b.ACCESS_POLICY_REMOVE):
         entry = model["policies"].setdefault(p["object_id"].lower(), {})
         for cat, perms in (p.get("permissions") or {}).items():

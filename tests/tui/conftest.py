@@ -9,17 +9,31 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
+import textual.constants
+from textual.widgets import Input, TextArea
 
 from console.demo import DemoSession
 from console.settings import Settings
 from emulator.seeds import build_state
 from emulator.server import EmulatorThread
 from emulator.state import State
-from screens.app import KvConsoleApp, make_app
+from screens.app import KvConsoleApp
+from screens.cli import make_app
 
 FIXED_TS = 1_767_225_600  # 2026-01-01 00:00 UTC: no clock in any snapshot
 FIXED_ISO = "2026-01-01T00:00:00Z"
 SIZE = (160, 45)
+
+
+@pytest.fixture(autouse=True)
+def settled_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No animation and no blinking cursor: what a test sees (a snapshot above all) is the
+    final state, not a frame of a tab underline sliding into place or of a cursor blinking.
+    (A tab switch animates the underline for 0.3 s after a 0.02 s timer: a capture right after
+    selecting a vault caught it mid-way in about one run in four.)"""
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")  # read by App()
+    monkeypatch.setattr(Input, "cursor_blink", False)
+    monkeypatch.setattr(TextArea, "cursor_blink", False)
 
 
 def _free_port() -> int:
@@ -47,10 +61,15 @@ def _stable_ids(state: State) -> State:
     """Replace the seed's random ids (tenant, deleted principal, versions) with stable ones."""
     random_ids = [state.tenant_id]
     random_ids += [oid for oid, p in state.principals.items() if p.deleted]
-    random_ids += [v.version for recs in state.secrets.values() for r in recs.values()
-                   for v in r.versions]  # fmt: skip
-    random_ids += [v.version for recs in state.deleted_secrets.values() for d in recs.values()
-                   for v in d.record.versions]  # fmt: skip
+    random_ids += [
+        v.version for recs in state.secrets.values() for r in recs.values() for v in r.versions
+    ]
+    random_ids += [
+        v.version
+        for recs in state.deleted_secrets.values()
+        for d in recs.values()
+        for v in d.record.versions
+    ]
     text = json.dumps(state.to_json())
     for i, old in enumerate(dict.fromkeys(random_ids)):
         new = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kvconsole-snapshot-{i}"))
@@ -94,18 +113,25 @@ def demo() -> Iterator[DemoSession]:
 def make_demo_app(demo: DemoSession, tmp_path) -> Callable[..., KvConsoleApp]:
     def build(**settings_changes) -> KvConsoleApp:
         settings = replace(Settings(), **settings_changes)
-        return make_app(demo=True, read_only=True, settings=settings,
-                        settings_file=tmp_path / "settings.json", demo_session=demo)  # fmt: skip
+        return make_app(
+            demo=True,
+            read_only=True,
+            settings=settings,
+            settings_file=tmp_path / "settings.json",
+            demo_session=demo,
+        )
 
     return build
 
 
 def demo_secret_values(demo: DemoSession) -> list[str]:
     state = demo.emulator.state
-    values = [v.value for records in state.secrets.values() for r in records.values()
-              for v in r.versions]  # fmt: skip
-    values += [d.record.versions[-1].value for ds in state.deleted_secrets.values()
-               for d in ds.values()]  # fmt: skip
+    values = [
+        v.value for records in state.secrets.values() for r in records.values() for v in r.versions
+    ]
+    values += [
+        d.record.versions[-1].value for ds in state.deleted_secrets.values() for d in ds.values()
+    ]
     return [v for v in values if len(v) >= 6]
 
 

@@ -18,6 +18,10 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, limit
     raise AssertionError(f"timed out waiting for {what}")
 
 
+# Every worker group that loads from the tenant in the background.
+BACKGROUND_GROUPS = ("load", "prefetch", "directory", "secrets", "roles")
+
+
 def fully_loaded(app: KvConsoleApp) -> bool:
     if app.service is None or not app.catalog.subscriptions:
         return False
@@ -28,8 +32,7 @@ def fully_loaded(app: KvConsoleApp) -> bool:
         listing = app.catalog.secrets.get(vault.uri.rstrip("/").lower())
         if listing is None or not (listing.done or listing.error):
             return False
-    busy = [w for w in app.workers if w.group in ("load", "prefetch", "directory", "secrets")
-            and w.is_running]  # fmt: skip
+    busy = [w for w in app.workers if w.group in BACKGROUND_GROUPS and w.is_running]
     if main._flush_timer is not None:  # pages received but not shown yet (coalesced updates)
         return False
     return not busy and (app.catalog.directory_checked or bool(app.catalog.directory))

@@ -10,7 +10,7 @@ from textual.widgets import OptionList, Static
 from console.demo import DemoSession, start_demo
 from console.models import Permissions
 from screens.access_check import AccessCheckScreen
-from screens.app import make_app
+from screens.cli import make_app
 from screens.widgets.nav import NodeRef
 from screens.widgets.virtual_list import VirtualList
 from tests.tui.conftest import SIZE

@@ -35,8 +35,11 @@ async def go(pilot, ref: NodeRef) -> None:
 
 
 def ref_for(app, kind: str, rg: str) -> NodeRef:
-    sub = next(v.subscription_id for v in app.catalog.in_scope("vaults", None, None)
-               if v.resource_group == "rg-payments")  # fmt: skip
+    sub = next(
+        v.subscription_id
+        for v in app.catalog.in_scope("vaults", None, None)
+        if v.resource_group == "rg-payments"
+    )
     return NodeRef(kind, sub, rg)
 
 
@@ -78,8 +81,9 @@ async def test_navigating_to_each_kind(make_demo_app) -> None:
         await go(pilot, ref_for(app, "logic_apps", "rg-integration"))
         items = app.main.query_one("#items", VirtualList)
         items.select_key(app.catalog.in_scope("logic_apps", None, None)[0].id)  # make it current
-        app_id = next(a.id for a in app.catalog.logic_apps.values()
-                      if a.name == "la-connector-insecure")  # fmt: skip
+        app_id = next(
+            a.id for a in app.catalog.logic_apps.values() if a.name == "la-connector-insecure"
+        )
         items.select_key(app_id)
         await pilot.pause()
         body = static_text(app, "#logic-body")
@@ -146,8 +150,11 @@ async def test_vault_tabs(make_demo_app) -> None:
         # An RBAC vault lists role assignments instead of access policies.
         await open_vault(pilot, "kv-platform-rbac")
         await pilot.press("2")
-        await wait_for(pilot, lambda: app.main.query_one("#access", VirtualList).row_count > 0,
-                       "role assignments")  # fmt: skip
+        await wait_for(
+            pilot,
+            lambda: app.main.query_one("#access", VirtualList).row_count > 0,
+            "role assignments",
+        )
         assert "RBAC" in static_text(app, "#access-mode")
 
 
@@ -270,8 +277,11 @@ async def test_a_resource_group_node_lists_its_vaults_with_vault_columns(make_de
     app = make_demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        sub = next(v.subscription_id for v in app.catalog.in_scope("vaults", None, None)
-                   if v.resource_group == "rg-payments")  # fmt: skip
+        sub = next(
+            v.subscription_id
+            for v in app.catalog.in_scope("vaults", None, None)
+            if v.resource_group == "rg-payments"
+        )
         await go(pilot, NodeRef("rg", sub, "rg-payments"))
         items = app.main.query_one("#items", VirtualList)
         assert names(app) == ["kv-payments-locked", "kv-payments-open"]
@@ -339,17 +349,26 @@ async def test_refresh_reloads_the_tenant_and_its_secret_names(make_demo_app) ->
 
 
 async def test_many_subscriptions_load_through_resource_graph(make_demo_app, monkeypatch) -> None:
-    import screens.main
+    import console.loader
     from console.service import AzureService
 
     calls: list[str] = []
-    per_subscription = ("iter_vault_pages", "list_logic_apps", "list_user_assigned_identities",
-                        "list_resource_groups")  # fmt: skip
+    per_subscription = (
+        "iter_vault_pages",
+        "list_logic_apps",
+        "list_user_assigned_identities",
+        "list_resource_groups",
+    )
     for name in per_subscription:
         real = getattr(AzureService, name)
-        monkeypatch.setattr(AzureService, name, lambda self, *a, real=real, name=name, **k: (
-            calls.append(name), real(self, *a, **k))[1])  # fmt: skip
-    monkeypatch.setattr(screens.main, "RESOURCE_GRAPH_FROM", 1)  # the demo has 2 subscriptions
+        monkeypatch.setattr(
+            AzureService,
+            name,
+            lambda self, *a, real=real, name=name, **k: (calls.append(name), real(self, *a, **k))[
+                1
+            ],
+        )
+    monkeypatch.setattr(console.loader, "RESOURCE_GRAPH_FROM", 1)  # the demo has 2 subscriptions
     app = make_demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -368,7 +387,7 @@ async def test_many_subscriptions_load_through_resource_graph(make_demo_app, mon
 async def test_without_resource_graph_each_subscription_is_listed(
     make_demo_app, monkeypatch
 ) -> None:
-    import screens.main
+    import console.loader
     from console.errors import ServiceError
     from console.service import AzureService
 
@@ -377,7 +396,7 @@ async def test_without_resource_graph_each_subscription_is_listed(
         yield  # an async generator, as the real one
 
     monkeypatch.setattr(AzureService, "iter_resource_group_pages", refused)
-    monkeypatch.setattr(screens.main, "RESOURCE_GRAPH_FROM", 1)
+    monkeypatch.setattr(console.loader, "RESOURCE_GRAPH_FROM", 1)
     app = make_demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

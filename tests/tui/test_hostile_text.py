@@ -11,7 +11,7 @@ import pytest
 from console.demo import DemoSession
 from console.settings import Settings
 from emulator.server import EmulatorThread
-from screens.app import make_app
+from screens.cli import make_app
 from screens.secret import SecretScreen
 from screens.widgets.virtual_list import VirtualList
 from tests.tui.conftest import SIZE, deterministic_demo_state
@@ -50,8 +50,13 @@ def screen_text(app) -> str:
 
 
 async def test_secret_value_attributes_and_names_show_as_text(hostile_demo, tmp_path) -> None:
-    app = make_app(demo=True, read_only=True, settings=replace(Settings()),
-                   settings_file=tmp_path / "settings.json", demo_session=hostile_demo)  # fmt: skip
+    app = make_app(
+        demo=True,
+        read_only=True,
+        settings=replace(Settings()),
+        settings_file=tmp_path / "settings.json",
+        demo_session=hostile_demo,
+    )
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await open_vault(pilot, VAULT)

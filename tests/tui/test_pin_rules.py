@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from screens.app import make_app
+from screens.cli import make_app
 from screens.dialogs import PinVaultDialog
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import loaded

@@ -11,7 +11,7 @@ from console.demo import DemoSession
 from console.masked import MASK
 from emulator.faults import install
 from emulator.server import EmulatorThread
-from screens.app import make_app
+from screens.cli import make_app
 from screens.secret import SecretScreen
 from tests.tui.conftest import SIZE, deterministic_demo_state
 from tests.tui.helpers import loaded
@@ -36,8 +36,9 @@ def shown(screen: SecretScreen) -> str:
 
 @pytest.mark.parametrize("then", ["r", "blur", "help"])
 async def test_a_late_reveal_is_dropped(slow_demo, tmp_path, then: str) -> None:
-    app = make_app(demo=True, read_only=True, settings_file=tmp_path / "s.json",
-                   demo_session=slow_demo)  # fmt: skip
+    app = make_app(
+        demo=True, read_only=True, settings_file=tmp_path / "s.json", demo_session=slow_demo
+    )
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         screen = await secret_screen(pilot, VAULT, SECRET)

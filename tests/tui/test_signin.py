@@ -14,7 +14,7 @@ from console.settings import Settings
 from emulator.faults import install
 from emulator.seeds import build_state
 from emulator.server import EmulatorThread
-from screens.app import make_app
+from screens.cli import make_app
 from screens.signin import DeviceCodeScreen, ProblemScreen, SubscriptionPicker
 from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import VirtualList

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from screens.secret import SecretScreen
 from screens.widgets.nav import NavTree, NodeRef
 from screens.widgets.virtual_list import VirtualList
 from tests.tui.conftest import SIZE, demo_secret_values
@@ -62,7 +63,9 @@ def test_snapshot_secret_view_masked(snap_compare, make_demo_app) -> None:
         table = pilot.app.main.query_one("#secrets", VirtualList)
         table.focus()
         table.select_key("payments-api-key")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SecretScreen), "the secret view")
+        versions = pilot.app.screen.query_one("#versions", VirtualList)
+        await wait_for(pilot, lambda: versions.row_count > 0, "the secret's versions")
         await loaded(pilot)
 
     assert snap_compare(make_demo_app(), run_before=run_before, terminal_size=SIZE)

@@ -172,3 +172,35 @@ async def test_a_failure_is_reported_and_nothing_changes(session) -> None:
         assert "Failed" in summary and "internal error" in summary
         assert screen.query_one("#result-edit").display
     assert acls(session, "kv-dev-nopurge") == before
+
+
+async def test_a_write_landing_right_after_ours_is_not_reported_as_verified(session) -> None:
+    """Issue 13: another admin's PATCH lands between ours and the re-read (no ETag on vaults):
+    the result names what differs, offers a new plan, and never says "verified"."""
+    prefill = ids(session, "kv-dev-nopurge", "la-dev-disabled")
+    seen_patch = False
+
+    async def other_admin(request) -> None:
+        nonlocal seen_patch
+        if request.method == "PATCH" and "/vaults/kv-dev-nopurge" in request.path:
+            seen_patch = True
+        elif seen_patch and request.method == "GET" and request.path.endswith("kv-dev-nopurge"):
+            props = vault(session, "kv-dev-nopurge")["properties"]
+            props["networkAcls"] = {"defaultAction": "Allow", "bypass": "AzureServices",
+                                    "ipRules": [], "virtualNetworkRules": []}  # fmt: skip
+            seen_patch = False
+
+    session.emulator.before_request.append(other_admin)
+    try:
+        async with wizard(session, "firewall", **prefill) as (pilot, screen):
+            await to_preview(pilot, screen)
+            await apply(pilot, screen)
+            assert screen.step == "step-result"
+            shown = text_of(screen, "#result-verified")
+            assert "NOT verified" in shown
+            assert "default action is Allow; the plan set Deny" in shown
+            assert "is missing" in shown  # our IP rules are gone
+            assert "Applied and verified" not in text_of(screen, "#wizard-status")
+            assert screen.query_one("#result-replan").display
+    finally:
+        session.emulator.before_request.remove(other_admin)

@@ -240,3 +240,25 @@ async def test_read_only_refuses_to_save(session) -> None:
         assert "Read-only mode" in text_of(screen, "#preview-error")
     assert "ro-secret" not in secrets(session, "kv-dev-nopurge")
     assert Select and Input  # widgets used through fill()
+
+
+async def test_an_attributes_only_edit_keeps_every_tag_exactly(session) -> None:
+    """Issue 13: tags with commas, '=', padding or line feeds were split, trimmed or changed by an
+    attributes-only edit; now the form shows them escaped and an untouched field sends Azure's."""
+    record = secrets(session, "kv-dev-nopurge")["db-connection-string"]
+    hostile = {"owner": "a,b=c", "pad": "  spaced  ", "note": "line1\nline2"}
+    record.latest.tags = dict(hostile)
+    prefill = {
+        "vault_id": vault_id(session, "kv-dev-nopurge"),
+        "secret_name": "db-connection-string",
+        "mode": "attributes",
+    }
+    async with wizard(session, "secret", **prefill) as (pilot, screen):
+        await click(pilot, "#load-attributes")
+        await idle(pilot, screen)
+        assert "owner=a\\,b\\=c" in screen.query_one("#tags", Input).value
+        screen.query_one("#content_type", Input).value = "text/plain"
+        await to_preview(pilot, screen)
+        await apply(pilot, screen)
+    assert record.latest.tags == hostile
+    assert record.latest.content_type == "text/plain"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from console.demo import DemoSession
 from emulator.faults import install
 from tests.tui.wizard_kit import (
@@ -84,3 +86,40 @@ async def test_a_failure_mid_way_offers_to_undo_what_was_applied(session) -> Non
     assert (workflow(session, "la-dev-disabled").get("identity") or {}).get(
         "type", "None"
     ) == "None"
+
+
+async def test_undo_all_after_a_failed_secret_step_reverts_every_step() -> None:
+    """Issue 13: a failure in the last step (the secret) left identity, grant and firewall
+    applied: undo-all compared with the older of two snapshots of the same vault."""
+    from tests.tui.wizard_kit import demo_session
+
+    fresh = demo_session()
+    try:
+        args = prefill(fresh, "la-no-identity", "kv-dev-nopurge", secret_name="partner-token")
+        vault_before = copy.deepcopy(fresh.emulator.state.vault_by_name("kv-dev-nopurge"))
+        async with wizard(fresh, "setup", **args) as (pilot, screen):
+            screen.query_one("#value").value = "setup-value-123"
+            await to_preview(pilot, screen)
+            await apply(pilot, screen)  # identity
+            for _ in range(2):  # grant, firewall
+                await to_preview(pilot, screen, "#setup-next")
+                await apply(pilot, screen)
+            await to_preview(pilot, screen, "#setup-next")
+            injector = install(fresh.emulator, "500@PUT */secrets/*:once")
+            try:
+                await apply(pilot, screen)
+            finally:
+                injector.enabled = False
+            assert "Failed" in text_of(screen, "#result-summary")
+            await click(pilot, "#setup-undo-all")
+            assert "changed since the plan" not in text_of(screen, "#wizard-status")
+            await apply(pilot, screen)
+            assert "changed since the plan" not in text_of(screen, "#result-summary")
+        vault_after = fresh.emulator.state.vault_by_name("kv-dev-nopurge")["properties"]
+        assert vault_after["accessPolicies"] == vault_before["properties"]["accessPolicies"]
+        acls = vault_after.get("networkAcls") or {}
+        assert acls.get("defaultAction", "Allow") == "Allow"
+        identity = (workflow(fresh, "la-no-identity").get("identity") or {}).get("type", "None")
+        assert identity == "None"
+    finally:
+        fresh.stop()
