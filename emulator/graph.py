@@ -31,7 +31,10 @@ def register(app: web.Application, emu: Emulator) -> None:
         try:
             if not token:
                 raise tokens.TokenError("missing")
-            tokens.verify(bytes.fromhex(emu.state.signing_key), token, audiences=GRAPH_AUDIENCES)
+            # The emulator's own origin too: a cloud registered from its metadata (`az cloud
+            # register`) names the emulator as its Graph resource, so tokens carry that audience.
+            audiences = (*GRAPH_AUDIENCES, emu.base_url)
+            tokens.verify(bytes.fromhex(emu.state.signing_key), token, audiences=audiences)
         except tokens.TokenError as exc:
             raise AzureHttpError(
                 401, "InvalidAuthenticationToken", "Access token is empty or invalid."

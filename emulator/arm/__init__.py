@@ -11,8 +11,11 @@ from emulator.arm import (
     authorization,
     keyvault,
     logic,
+    managed_hsm,
+    metadata,
     msi,
     resourcegraph,
+    resources,
     runs,
     subscriptions,
     web_connections,
@@ -28,7 +31,9 @@ def build_router() -> Router:
     router = Router()
     for module in (
         subscriptions,
+        resources,
         keyvault,
+        managed_hsm,
         logic,
         msi,
         authorization,
@@ -46,9 +51,12 @@ def register(app: web.Application, emu: Emulator) -> None:
 
     async def dispatch(request: web.Request) -> web.StreamResponse:
         extra = arm_headers(request)
+        path = normalise_path(request.path)
+        if request.method == "GET" and path.lower() == metadata.PATH:  # anonymous, as on Azure
+            return await metadata.endpoints(request, emu)
         try:
             caller = authz.arm_caller(emu.state, request)
-            route, match = router.resolve(request.method, normalise_path(request.path))
+            route, match = router.resolve(request.method, path)
             version = http.require_api_version(request, set(route.versions))
             ctx = Ctx(request, emu, caller, match, version, headers=extra)
             return await route.handler(ctx)

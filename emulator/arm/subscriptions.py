@@ -1,4 +1,4 @@
-"""Subscriptions, tenants, resource groups and the generic resources list."""
+"""Subscriptions, tenants and resource groups (the generic resources list: resources.py)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,6 @@ def add_routes(router: Router) -> None:
     router.add("GET", "/subscriptions/{sid}/resourcegroups/{rg}", v, get_rg)
     router.add("HEAD", "/subscriptions/{sid}/resourcegroups/{rg}", v, head_rg)
     router.add("PUT", "/subscriptions/{sid}/resourcegroups/{rg}", v, put_rg)
-    router.add("GET", "/subscriptions/{sid}/resources", v, list_resources)
-    router.add("GET", "/subscriptions/{sid}/resourcegroups/{rg}/resources", v, list_resources)
 
 
 def _visible_subscriptions(ctx: Ctx) -> list[dict[str, Any]]:
@@ -131,32 +129,3 @@ async def put_rg(ctx: Ctx) -> web.StreamResponse:
     if body.get("tags"):
         created["tags"] = body["tags"]
     return ctx.json(created, 201)
-
-
-_TYPE_FILTER = re.compile(r"resourceType\s+eq\s+'([^']+)'", re.IGNORECASE)
-
-
-async def list_resources(ctx: Ctx) -> web.StreamResponse:
-    """The generic resources list (id, name, type, location, tags), filterable by type."""
-    sid, rg = ctx.match["sid"], ctx.match.get("rg")
-    scope = factories.rg_id(sid, rg) if rg else f"/subscriptions/{sid}"
-    if rg:
-        require_rg(ctx, sid, rg)
-    else:
-        require_subscription(ctx, sid)
-    wanted = None
-    m = _TYPE_FILTER.search(ctx.query.get("$filter", ""))
-    if m:
-        wanted = m.group(1).lower()
-    prefix = scope.lower() + "/"
-    items = []
-    for store in (ctx.state.vaults, ctx.state.workflows, ctx.state.identities):
-        for key, res in store.items():
-            if key.startswith(prefix) and (wanted is None or res["type"].lower() == wanted):
-                items.append(
-                    {k: res[k] for k in ("id", "name", "type", "location", "tags") if k in res}
-                )
-    if not has_any_role_within(ctx.state, ctx.caller.object_id, scope):
-        ctx.authorize(scope, "Microsoft.Resources/subscriptions/resources/read")
-    items = [i for i in items if ctx.can(i["id"], f"{i['type']}/read")]
-    return ctx.paged(items, top_param=True)
