@@ -98,6 +98,40 @@ class FirewallProposal:
     plan: Plan
 
 
+def _needed_addresses(logic_app: LogicApp) -> tuple[list[str], str]:
+    """The outgoing addresses the workflow's Key Vault calls come from: HTTP actions run on the
+    Logic Apps runtime (workflow addresses), managed connectors on the connector service
+    (connector addresses). Both lists are regional and shared by every Logic App in the region,
+    whichever tenant owns it."""
+    from console.definition import find_keyvault_actions
+
+    kinds = {a.kind for a in find_keyvault_actions(logic_app.definition, logic_app.parameters)}
+    region = logic_app.location or "its region"
+    shared = (
+        f" These addresses are Logic Apps' outgoing addresses in {region}"
+        ", shared by every Logic App there (any tenant's): they open the vault's network edge, "
+        "not its data, which the identity's grant still guards."
+    )
+    if kinds == {"http"}:
+        return list(logic_app.workflow_outgoing_ips), (
+            "Only the workflow (runtime) addresses: the Key Vault calls are HTTP actions." + shared
+        )
+    if kinds == {"connector"}:
+        return list(logic_app.connector_outgoing_ips), (
+            "Only the connector addresses: the Key Vault calls go through the managed Key Vault "
+            "connector." + shared
+        )
+    return [*logic_app.workflow_outgoing_ips, *logic_app.connector_outgoing_ips], (
+        "Workflow and connector addresses: "
+        + (
+            "the workflow uses HTTP actions and the connector."
+            if kinds
+            else "no Key Vault action was found to tell which it needs."
+        )
+        + shared
+    )
+
+
 def propose_firewall(
     vault: Vault,
     logic_app: LogicApp | None = None,
@@ -117,7 +151,8 @@ def propose_firewall(
     candidates: list[str] = []
     if logic_app is not None:
         title += f", allow Logic App {logic_app.name}"
-        app_ips = [*logic_app.workflow_outgoing_ips, *logic_app.connector_outgoing_ips]
+        app_ips, why = _needed_addresses(logic_app)
+        notes.append(why)
         if not app_ips:
             warnings.append(
                 f"{logic_app.name} reported no outgoing addresses: with Deny, its calls to the "

@@ -173,3 +173,30 @@ def test_admin_address_learned_from_a_firewall_refusal() -> None:
     )
     assert admin_address_from_error(text) == "20.1.2.3"
     assert admin_address_from_error(ValueError("nothing")) is None
+
+
+def test_only_the_address_list_the_key_vault_calls_come_from_is_added() -> None:
+    """Issue 12: HTTP actions call from the workflow (runtime) addresses, the managed connector
+    from the connector addresses; both lists are shared by the region's Logic Apps."""
+    from dataclasses import replace
+
+    http_only = replace(
+        APP,
+        definition={"actions": {"Get": {"type": "Http", "inputs": {
+            "method": "GET", "uri": "https://kv1.vault.azure.net/secrets/x?api-version=7.4",
+            "authentication": {"type": "ManagedServiceIdentity"}}}}},
+    )  # fmt: skip
+    proposal = propose_firewall(vault(), http_only)
+    added = set(proposal.added)
+    assert {_net(a) for a in APP.workflow_outgoing_ips} <= added
+    connector_only = {_net(a) for a in APP.connector_outgoing_ips} - {
+        _net(a) for a in APP.workflow_outgoing_ips
+    }
+    assert connector_only and not (connector_only & added)
+    assert any("shared by every Logic App" in n for n in proposal.plan.notes)
+
+
+def _net(address: str) -> str:
+    import ipaddress
+
+    return str(ipaddress.ip_network(address, strict=False))
