@@ -140,6 +140,11 @@ def _subtract(p: Permissions, removed: Permissions) -> Permissions:
     return Permissions(**parts)
 
 
+# Key Vault's service limit: at most 1,024 access policy entries per vault (Microsoft Learn,
+# "Azure Key Vault service limits").
+MAX_ACCESS_POLICIES = 1024
+
+
 def _describe(p: Permissions) -> str:
     return "; ".join(f"{c} {', '.join(getattr(p, c))}" for c in _CATEGORIES if getattr(p, c))
 
@@ -253,6 +258,15 @@ def _plan_access_policy(
     if missing.is_empty():
         notes.insert(0, f"{principal.display_name} already has {_describe(wanted)}: nothing to do.")
         return Plan(title, notes=tuple(notes), snapshot=snapshot)
+    if existing is None and len(vault.access_policies) >= MAX_ACCESS_POLICIES:
+        return Plan(
+            title,
+            blocked=f"Vault {vault.name} already holds {len(vault.access_policies)} access "
+            f"policy entries, Key Vault's limit ({MAX_ACCESS_POLICIES}): a new entry would be "
+            "refused. Remove entries nobody needs (Access tab, or the over-privilege review), "
+            "or move the vault to Azure RBAC.",
+            snapshot=snapshot,
+        )
     merged = _merge(existing.permissions if existing else None, missing)
     before = policy_to_dict(existing) if existing else None
     after = {"object_id": principal.object_id, "permissions": permissions_to_dict(merged)}

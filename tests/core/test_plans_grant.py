@@ -287,3 +287,12 @@ def test_rbac_review_only_lists_assignments_on_this_vault() -> None:
     assert change.kind == ROLE_ASSIGNMENT_DELETE and change.params.id.endswith("/x1")
     assert change.undo is not None and change.undo.kind == ROLE_ASSIGNMENT_CREATE
     assert change.undo.params.role_definition_guid == KV_ADMINISTRATOR
+
+
+def test_a_new_entry_on_a_vault_at_the_1024_policy_limit_is_blocked_with_what_to_do() -> None:
+    full = [policy(f"00000000-0000-4000-8000-{i:012d}", secrets=("get",)) for i in range(1024)]
+    assert plan_grant(vault(*full[:10]), APP).can_apply
+    plan = plan_grant(vault(*full), APP)
+    assert not plan.can_apply and "limit (1024)" in (plan.blocked or "")
+    widened = vault(*full[:-1], policy(APP_OID, secrets=("list",)))
+    assert plan_grant(widened, APP).can_apply  # widening an existing entry adds none
