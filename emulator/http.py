@@ -111,8 +111,8 @@ def page(
         origin = base_url or f"{request.scheme}://{request.host}"
         url = request.url.with_query(query)
         body["nextLink"] = f"{origin.rstrip('/')}{url.raw_path_qs}"
-    else:
-        body["nextLink"] = None
+    # The last page of an ARM list has no nextLink key at all (issue 12; the recorded Azure CLI
+    # list answers end without one) [?: some providers send "nextLink": null].
     return body
 
 

@@ -161,6 +161,10 @@ def test_paging_follows_next_link(emu: Emulator, kv: KeyVaultManagementClient) -
         version=None,
     ).json()
     assert first["nextLink"].startswith(emu.base_url) and "$skiptoken=" in first["nextLink"]
+    whole = _raw(
+        emu, "GET", "/providers/Microsoft.KeyVault/vaults?api-version=2026-05-15", version=None
+    ).json()
+    assert "nextLink" not in whole  # the last page has none, as Azure's list answers
 
 
 def test_create_defaults_rbac_by_api_version(emu: Emulator, kv: KeyVaultManagementClient) -> None:
