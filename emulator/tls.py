@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,12 @@ def _name(common_name: str) -> x509.Name:
 
 
 def make_tls(directory: Path) -> TlsFiles:
-    """Write ``ca.pem``, ``server.pem`` and ``server-key.pem`` into *directory*."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write ``ca.pem``, ``server.pem`` and ``server-key.pem`` into *directory* (created 0700:
+    it holds the server's private key)."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    for d in reversed(missing):
+        d.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(d, 0o700)  # mkdir's mode obeys the umask
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("kvconsole emulator CA")

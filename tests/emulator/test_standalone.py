@@ -114,3 +114,17 @@ def test_a_burst_of_writes_shares_few_state_file_writes(tmp_path: Path) -> None:
     again = State.load(path)  # stopping flushed the last one
     assert again.vault_secrets("kv-payments-open")["burst"].latest.value == "fake-29"
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_tls_folder_beside_a_state_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    from emulator.tls import make_tls
+
+    old = os.umask(0)
+    try:
+        make_tls(tmp_path / "state" / "tenant.json.tls")
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "state", tmp_path / "state" / "tenant.json.tls"):
+        assert folder.stat().st_mode & 0o777 == 0o700
