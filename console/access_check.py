@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from console.diagnosis import (
@@ -34,7 +34,8 @@ async def run_access_check(
     """
     logic_app = await service.get_logic_app(logic_app.id)
     if vault is None:
-        used = vaults_used_by(logic_app, vaults, await connector_vaults(service, logic_app))
+        connectors = await connector_vaults(service, keyvault_connection_ids(logic_app))
+        used = vaults_used_by(logic_app, vaults, connectors)
         if not used:
             return check_without_vault(logic_app)
         vault = used[0]
@@ -92,11 +93,15 @@ async def _role_definitions(
     return out
 
 
-async def connector_vaults(service: VaultService, app: LogicApp) -> dict[str, str | None]:
-    """Connection id (lower) → the vault its Microsoft.Web/connections resource is bound to;
-    a connection that cannot be read maps to None (the check then finds no vault for it)."""
+async def connector_vaults(
+    service: VaultService, connection_ids: Iterable[str]
+) -> dict[str, str | None]:
+    """Connection id (lower) → the vault its Microsoft.Web/connections resource is bound to,
+    each connection read once; one that cannot be read maps to None (no vault found for it)."""
     out: dict[str, str | None] = {}
-    for connection_id in keyvault_connection_ids(app):
+    for connection_id in connection_ids:
+        if connection_id.lower() in out:
+            continue
         try:
             out[connection_id.lower()] = await service.get_connector_vault(connection_id)
         except ConsoleError:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from console.access_check import connector_vaults
 from console.audit import AuditInput, audit, severity_rank
 from console.audit_report import FORMATS, NotChecked
+from console.diagnosis import keyvault_connection_ids
 from console.errors import ConsoleError
 
 if TYPE_CHECKING:
@@ -56,9 +57,9 @@ async def collect(
     except ConsoleError as exc:
         reason = f"{exc.message} (orphaned principals and user grants not checked)"
         problems.append(NotChecked("directory (Microsoft Graph)", reason))
-    connectors: dict[str, str | None] = {}
-    for logic_app in logic_apps:
-        connectors.update(await connector_vaults(service, logic_app))
+    # Many Logic Apps share one connection: each is read once.
+    connection_ids = [cid for la in logic_apps for cid in keyvault_connection_ids(la)]
+    connectors = await connector_vaults(service, connection_ids)
     data = AuditInput(
         vaults=vaults,
         logic_apps=logic_apps,

@@ -2,7 +2,7 @@
 
 Every request goes through the checks in Azure's order: token (401 + challenge), api-version,
 the vault still existing, the firewall, then the caller's permission; then the operation.
-Shapes and limits: /work/shared/azure-api/REFERENCE.md section 3 and dataplane_bodies.py.
+Shapes and limits: tests/fixtures/azure-api/REFERENCE.md section 3 and dataplane_bodies.py.
 """
 
 from __future__ import annotations

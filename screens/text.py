@@ -33,11 +33,6 @@ class Plain(Text):
         return self
 
 
-def plain(text: object, style: str = "") -> Plain:
-    """One line of Azure text (line feeds shown as ``\\n``), as a renderable for any widget."""
-    return Plain(visible(text), style=style)
-
-
 def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 

@@ -8,7 +8,7 @@ separately. Where the rule comes from: audience forms and api-versions, see the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from console.access_check import run_access_check
 from console.demo import DemoSession, start_demo
 from console.service import AzureService
+from tests.diagnosis.tenant import loaded
 
 LOGIC_APP, ACTION = "la-payments-ready", "Get_api_key"
 
@@ -25,13 +26,6 @@ def demo() -> Iterator[DemoSession]:
     session = start_demo()
     yield session
     session.stop()
-
-
-@pytest.fixture
-async def service(demo: DemoSession) -> AsyncIterator[AzureService]:
-    svc = AzureService(demo.connection())
-    yield svc
-    await svc.close()
 
 
 def _set_action(demo: DemoSession, change: dict[str, Any]) -> None:
@@ -69,16 +63,7 @@ VARIANTS = {
 @pytest.mark.parametrize("variant", list(VARIANTS))
 async def test_check_and_run_agree(demo: DemoSession, service: AzureService, variant) -> None:
     _set_action(demo, VARIANTS[variant])
-    apps = {
-        a.name: a
-        for s in await service.list_subscriptions()
-        for a in await service.list_logic_apps(s.subscription_id)
-    }
-    vaults = [
-        v
-        for s in await service.list_subscriptions()
-        for v in await service.list_vaults(s.subscription_id)
-    ]
+    vaults, apps = await loaded(service)
     report = await run_access_check(service, apps[LOGIC_APP], vaults=vaults)
     run = await service.test_run(apps[LOGIC_APP].id, timeout=20)
     step = next(a for a in run.actions if a.name == ACTION)
@@ -113,16 +98,7 @@ async def test_a_role_that_reads_secrets_is_a_grant_in_the_check_and_in_a_run(
     inputs.pop("queries", None)
     principal = workflow["identity"]["principalId"]
     factories.add_role_assignment(state, vault["id"], KV_CERTIFICATE_USER, principal)
-    apps = {
-        a.name: a
-        for s in await service.list_subscriptions()
-        for a in await service.list_logic_apps(s.subscription_id)
-    }
-    vaults = [
-        v
-        for s in await service.list_subscriptions()
-        for v in await service.list_vaults(s.subscription_id)
-    ]
+    vaults, apps = await loaded(service)
     rbac = next(v for v in vaults if v.name == "kv-platform-rbac")
     report = await run_access_check(service, apps[LOGIC_APP], vault=rbac, vaults=vaults)
     grant = report.check("grant")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
 
 from console.access_check import run_access_check
-from console.demo import DemoSession, start_demo
+from console.demo import DemoSession
 from console.models import NetworkRules, Permissions
 from console.service import AzureService
+from tests.diagnosis.tenant import loaded
 
 EXPECTED = {
     "la-no-identity": ("", "fail skip skip warn skip skip"),
@@ -20,28 +19,6 @@ EXPECTED = {
     "la-user-assigned": ("kv-payments-open", "pass pass pass pass pass pass"),
     "la-dev-disabled": ("kv-dev-nopurge", "fail skip pass pass fail pass"),
 }
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoSession]:
-    session = start_demo()
-    yield session
-    session.stop()
-
-
-@pytest.fixture
-async def service(demo: DemoSession) -> AsyncIterator[AzureService]:
-    svc = AzureService(demo.connection())
-    yield svc
-    await svc.close()
-
-
-async def loaded(service: AzureService):
-    vaults, apps = [], []
-    for sub in await service.list_subscriptions():
-        vaults += await service.list_vaults(sub.subscription_id)
-        apps += await service.list_logic_apps(sub.subscription_id)
-    return vaults, {app.name: app for app in apps}
 
 
 async def test_each_demo_logic_app_gets_its_checklist(service: AzureService) -> None:

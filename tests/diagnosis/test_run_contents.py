@@ -3,38 +3,14 @@ Apps runtime host, which refuse a bearer token. It never sends a token there and
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
-import pytest
 from aiohttp import web
 
-from console.demo import DemoSession, start_demo
+from console.demo import DemoSession
 from console.service import AzureService
 from emulator.http import AzureHttpError
+from tests.diagnosis.tenant import app_id
 
 LEAKY = "la-connector-insecure"  # its connector step's outputs hold the secret in clear
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoSession]:
-    session = start_demo()
-    yield session
-    session.stop()
-
-
-@pytest.fixture
-async def service(demo: DemoSession) -> AsyncIterator[AzureService]:
-    svc = AzureService(demo.connection())
-    yield svc
-    await svc.close()
-
-
-async def _app_id(service: AzureService, name: str) -> str:
-    for sub in await service.list_subscriptions():
-        for app in await service.list_logic_apps(sub.subscription_id):
-            if app.name == name:
-                return app.id
-    raise LookupError(name)
 
 
 async def test_content_links_get_no_token_and_the_leak_is_found(
@@ -48,7 +24,7 @@ async def test_content_links_get_no_token_and_the_leak_is_found(
             seen.append((request.path, "Authorization" in request.headers))
 
     emu.before_request.append(record)
-    run = await service.test_run(await _app_id(service, LEAKY))
+    run = await service.test_run(await app_id(service, LEAKY))
     (action,) = run.actions
     assert seen and not any(with_token for _, with_token in seen)  # the token stayed home
     assert action.shows_secret_value and not action.outputs_unreadable
@@ -64,7 +40,7 @@ async def test_an_unreadable_content_link_is_reported_not_called_clean(
             raise AzureHttpError(403, "AuthorizationFailed", "The SAS has been revoked.")
 
     emu.before_request.append(refuse)
-    run = await service.test_run(await _app_id(service, LEAKY))
+    run = await service.test_run(await app_id(service, LEAKY))
     (action,) = run.actions
     assert action.outputs_visible
     assert action.outputs_unreadable and not action.shows_secret_value

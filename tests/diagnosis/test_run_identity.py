@@ -3,41 +3,17 @@ name the new run, the newest run in the history could be an older run)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
 
 from console.azure.runs import get_run, list_triggers, newest_run_name, trigger_run
-from console.demo import DemoSession, start_demo
 from console.service import AzureService
+from tests.diagnosis import tenant
 
 APP = "la-payments-ready"
 
 
-@pytest.fixture
-def demo() -> Iterator[DemoSession]:
-    session = start_demo()
-    yield session
-    session.stop()
-
-
-@pytest.fixture
-async def service(demo: DemoSession) -> AsyncIterator[AzureService]:
-    svc = AzureService(demo.connection())
-    yield svc
-    await svc.close()
-
-
-async def _app_id(service: AzureService) -> str:
-    for sub in await service.list_subscriptions():
-        for app in await service.list_logic_apps(sub.subscription_id):
-            if app.name == APP:
-                return app.id
-    raise LookupError(APP)
-
-
 async def test_without_the_run_id_header_the_new_run_is_found(service: AzureService) -> None:
-    app_id = await _app_id(service)
+    app_id = await tenant.app_id(service, APP)
     first = await service.test_run(app_id, timeout=20)
     previous = await newest_run_name(service.connection, app_id)
     assert previous == first.name
@@ -50,7 +26,7 @@ async def test_without_the_run_id_header_the_new_run_is_found(service: AzureServ
 async def test_a_run_that_never_appears_is_an_error_not_the_old_run(
     service: AzureService,
 ) -> None:
-    app_id = await _app_id(service)
+    app_id = await tenant.app_id(service, APP)
     first = await service.test_run(app_id, timeout=20)
     with pytest.raises(LookupError, match="did not appear"):
         await get_run(service.connection, app_id, None, timeout=0.3, poll=0.1, not_run=first.name)
